@@ -1,0 +1,47 @@
+"""Settings from environment variables (prefix ``BUURTSCAN_``), documented in the README."""
+
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import Depends
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - the documented dev default
+
+Language = Literal["nl", "en", "tr", "ar", "pl", "uk"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BUURTSCAN_", extra="ignore")
+
+    database_url: str = f"sqlite:///{ROOT / 'data' / 'buurtscan.db'}"
+    secret_key: str = Field(default=DEVELOPMENT_SECRET, min_length=16)
+    gemeente: str = "Zwijndrecht"
+    default_language: Language = "nl"
+    secure_cookies: bool = False
+    demo_banner: bool = False
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    resident_session_days: int = Field(default=30, ge=1)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    settings = Settings()
+    if settings.secret_key == DEVELOPMENT_SECRET:
+        warnings.warn(
+            "BUURTSCAN_SECRET_KEY is not set: using the development secret. "
+            "Set a long random value in production.",
+            stacklevel=2,
+        )
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -1,0 +1,73 @@
+"""The app factory: middleware, routers, error handlers and static files."""
+
+import hashlib
+from functools import cache
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Receive, Scope, Send
+
+from app import i18n
+from app.config import ROOT, Settings, get_settings
+from app.db import make_engine
+from app.errors import install_error_handlers
+from app.health import router as health_router
+from app.scan.router import router as scan_router
+from app.security import CsrfCookieMiddleware, SecurityHeadersMiddleware, verify_request
+from app.templating import environment
+
+STATIC_DIR = ROOT / "static"
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static files are addressed with a content hash (``?v=``), so they may be cached for good."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_cache(message: dict) -> None:  # type: ignore[type-arg]
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append(
+                    (b"cache-control", b"public, max-age=31536000, immutable")
+                )
+            await send(message)
+
+        await super().__call__(scope, receive, send_with_cache)
+
+
+@cache
+def static_version(path: str) -> str:
+    return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
+
+
+class LocaleMiddleware:
+    """Sets the request's locale. Issue-level scope: the configured default language."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        i18n.set_locale(get_settings().default_language)
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    i18n.load_catalogs()
+    app = FastAPI(
+        title="Buurtscan",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(verify_request)],
+    )
+    app.state.engine = make_engine(settings.database_url)
+    app.add_middleware(LocaleMiddleware)  # type: ignore[arg-type]
+    app.add_middleware(CsrfCookieMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(scan_router)
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+    environment.globals["static_version"] = static_version
+    return app

@@ -1,0 +1,137 @@
+"""Request dependencies of the resident pages: scan → open scan → this browser's deelname.
+
+A browser's deelname lives in a signed, HttpOnly cookie: the response id, the plain resume
+code (so every page can show it) and the id of any contact details given.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.responses import Response as HttpResponse
+
+from app.config import Settings, SettingsDep
+from app.db import SessionDep, utcnow
+from app.errors import NotFound
+from app.programme.models import Buurt
+from app.scan import queries, rules, service
+from app.scan.models import Response, Scan
+
+COOKIE_SALT = "deelname"
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    scan: Scan
+    buurt: Buurt
+    state: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+@dataclass(frozen=True)
+class Deelname:
+    """This browser's response, with the resume code and contact id from its cookie."""
+
+    response: Response
+    code: str
+    contact_id: uuid.UUID | None
+
+
+def now() -> datetime:
+    return utcnow()
+
+
+NowDep = Annotated[datetime, Depends(now)]
+
+
+def get_scan(slug: str, session: SessionDep, at: NowDep) -> ScanContext:
+    found = queries.scan_with_buurt(session, slug)
+    if found is None:
+        raise NotFound
+    scan, buurt = found
+    return ScanContext(scan, buurt, rules.scan_state(scan.status, scan.starts_on, scan.ends_on, at))
+
+
+ScanDep = Annotated[ScanContext, Depends(get_scan)]
+
+
+def get_open_scan(context: ScanDep) -> ScanContext:
+    if not context.is_open:
+        raise service.ScanNotOpen
+    return context
+
+
+OpenScanDep = Annotated[ScanContext, Depends(get_open_scan)]
+
+
+def cookie_name(settings: Settings) -> str:
+    return "__Host-deelname" if settings.secure_cookies else "deelname"
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt=COOKIE_SALT)
+
+
+def read_cookie(request: Request, settings: Settings) -> dict[str, Any] | None:
+    raw = request.cookies.get(cookie_name(settings))
+    if not raw:
+        return None
+    try:
+        data = _serializer(settings).loads(raw, max_age=settings.resident_session_days * 86400)
+    except BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_cookie(
+    http_response: HttpResponse, settings: Settings, response: Response, code: str,
+    contact_id: uuid.UUID | None = None,
+) -> None:
+    payload = {"s": response.scan_id, "r": str(response.id), "c": code,
+               "k": str(contact_id) if contact_id else None}
+    http_response.set_cookie(
+        cookie_name(settings),
+        _serializer(settings).dumps(payload),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+
+
+def get_deelname(
+    request: Request, context: OpenScanDep, session: SessionDep, settings: SettingsDep
+) -> Deelname:
+    """This browser's unsubmitted response to this scan, or a clear 409."""
+    data = read_cookie(request, settings)
+    if not data or data.get("s") != context.scan.id:
+        raise service.NoActiveResponse
+    try:
+        response_id = uuid.UUID(str(data.get("r")))
+        contact_id = uuid.UUID(data["k"]) if data.get("k") else None
+    except ValueError as error:
+        raise service.NoActiveResponse from error
+    found = queries.response(session, response_id, context.scan.id or 0)
+    if found is None:
+        raise service.NoActiveResponse
+    if found.submitted_at is not None:
+        raise service.AlreadySubmitted
+    return Deelname(found, str(data.get("c", "")), contact_id)
+
+
+DeelnameDep = Annotated[Deelname, Depends(get_deelname)]
+
+
+async def get_form_items(request: Request) -> list[tuple[str, Any]]:
+    form = await request.form()
+    return list(form.multi_items())
+
+
+FormItemsDep = Annotated[list[tuple[str, Any]], Depends(get_form_items)]
+

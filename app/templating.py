@@ -1,0 +1,82 @@
+"""The one Jinja environment and ``render()``: a page, or one named block of it for htmx."""
+
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments import render_block
+
+from app import i18n
+from app.config import ROOT, get_settings
+
+environment = Environment(
+    loader=FileSystemLoader(ROOT / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+environment.globals["localized"] = i18n.localized
+environment.globals["LANGUAGES"] = i18n.LANGUAGES
+environment.filters["fill"] = lambda text, **values: _fill(text, values)
+environment.filters["date"] = lambda value, format="long": format_date(
+    value, format=format, locale=i18n.current_locale()
+)
+environment.filters["datetime"] = lambda value, format="short": format_datetime(
+    value, format=format, tzinfo="Europe/Amsterdam", locale=i18n.current_locale()
+)
+
+
+def path_for(request: Request, name: str, **params: object) -> str:
+    """A route's path (not its absolute URL): shorter pages, right behind any proxy."""
+    return request.url_for(name, **params).path
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    """Fill ``{gemeente}``-style placeholders of a data text (no format spec, no attributes)."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request for part of a page (a boosted link or form wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and "HX-Boosted" not in request.headers
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page; with ``block``, only that block when htmx asks (``Vary: HX-Request``)."""
+    settings = get_settings()
+    language = i18n.LANGUAGES[i18n.current_locale()]
+    full_context = {
+        "request": request,
+        "language": language,
+        "gemeente": settings.gemeente,
+        "demo_banner": settings.demo_banner,
+        "csrf_token": request.state.csrf_token,
+        "url_for": lambda name, **params: path_for(request, name, **params),
+        **(context or {}),
+    }
+    if block is not None and is_htmx(request):
+        html = render_block(environment, template, block, full_context)
+    else:
+        html = environment.get_template(template).render(full_context)
+    response = HTMLResponse(html, status_code=status_code)
+    if block is not None:
+        response.headers["Vary"] = "HX-Request"
+    response.template = template  # type: ignore[attr-defined]
+    response.context = full_context  # type: ignore[attr-defined]
+    return response
