@@ -5,8 +5,9 @@ from typing import Any
 from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from jinja2_fragments import render_block
+from starlette.types import Receive, Scope, Send
 
 from app import i18n
 from app.config import ROOT, get_settings
@@ -57,7 +58,7 @@ def render(
     *,
     block: str | None = None,
     status_code: int = 200,
-) -> HTMLResponse:
+) -> "PageResponse":
     """Render a page; with ``block``, only that block when htmx asks (``Vary: HX-Request``)."""
     settings = get_settings()
     language = i18n.LANGUAGES[i18n.current_locale()]
@@ -74,9 +75,22 @@ def render(
         html = render_block(environment, template, block, full_context)
     else:
         html = environment.get_template(template).render(full_context)
-    response = HTMLResponse(html, status_code=status_code)
+    response = PageResponse(html, status_code=status_code)
+    response.template = environment.get_template(template)
+    response.context = full_context
     if block is not None:
         response.headers["Vary"] = "HX-Request"
-    response.template = template  # type: ignore[attr-defined]
-    response.context = full_context  # type: ignore[attr-defined]
     return response
+
+
+class PageResponse(HTMLResponse):
+    """HTML that also tells a test client which template and context made it."""
+
+    template: Template
+    context: dict[str, Any]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if "http.response.debug" in scope.get("extensions", {}):
+            info = {"template": self.template, "context": self.context}
+            await send({"type": "http.response.debug", "info": info})
+        await super().__call__(scope, receive, send)

@@ -38,6 +38,10 @@ class QuestionView:
         return next((o.label for o in self.options if o.value == value), value)
 
     @property
+    def chosen_labels(self) -> list[str]:
+        return [self.label_for(value) for value in self.chosen]
+
+    @property
     def has_answer(self) -> bool:
         return bool(self.chosen or self.text_value)
 
