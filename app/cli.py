@@ -52,8 +52,15 @@ def serve(
 ) -> None:
     """Apply migrations, then serve the app."""
     db_upgrade()
-    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
-                server_header=False, access_log=False)
+    uvicorn.run(
+        "app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

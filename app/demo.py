@@ -40,8 +40,12 @@ def load_demo(session: Session, *, now: datetime) -> DemoCounts:
     for row in demo["buurten"]:
         buurt = session.exec(select(Buurt).where(Buurt.slug == row["slug"])).first()
         if buurt is None:
-            buurt = Buurt(name=row["name"], slug=row["slug"], is_focus=row.get("focus", False),
-                          first_wave=row.get("first_wave", False))
+            buurt = Buurt(
+                name=row["name"],
+                slug=row["slug"],
+                is_focus=row.get("focus", False),
+                first_wave=row.get("first_wave", False),
+            )
             session.add(buurt)
             session.flush()
             counts.buurten += 1
@@ -66,8 +70,12 @@ def _ensure_pijlers(
 
 
 def create_scan(
-    session: Session, buurt: Buurt, data: dict[str, Any], pijlers: dict[str, Pijler],
-    *, now: datetime,
+    session: Session,
+    buurt: Buurt,
+    data: dict[str, Any],
+    pijlers: dict[str, Pijler],
+    *,
+    now: datetime,
 ) -> Scan:
     """An open scan for the buurt from the default questionnaire (flushes, does not commit)."""
     assert buurt.id is not None

@@ -4,5 +4,14 @@ from app.db import metadata
 from app.programme.models import Buurt, Partner, Pijler
 from app.scan.models import Answer, Contact, Question, Response, Scan
 
-__all__ = ["Answer", "Buurt", "Contact", "Partner", "Pijler", "Question", "Response", "Scan",
-           "metadata"]
+__all__ = [
+    "Answer",
+    "Buurt",
+    "Contact",
+    "Partner",
+    "Pijler",
+    "Question",
+    "Response",
+    "Scan",
+    "metadata",
+]

@@ -90,11 +90,18 @@ def read_cookie(request: Request, settings: Settings) -> dict[str, Any] | None:
 
 
 def write_cookie(
-    http_response: HttpResponse, settings: Settings, response: Response, code: str,
+    http_response: HttpResponse,
+    settings: Settings,
+    response: Response,
+    code: str,
     contact_id: uuid.UUID | None = None,
 ) -> None:
-    payload = {"s": response.scan_id, "r": str(response.id), "c": code,
-               "k": str(contact_id) if contact_id else None}
+    payload = {
+        "s": response.scan_id,
+        "r": str(response.id),
+        "c": code,
+        "k": str(contact_id) if contact_id else None,
+    }
     http_response.set_cookie(
         cookie_name(settings),
         _serializer(settings).dumps(payload),
@@ -134,4 +141,3 @@ async def get_form_items(request: Request) -> list[tuple[str, Any]]:
 
 
 FormItemsDep = Annotated[list[tuple[str, Any]], Depends(get_form_items)]
-

@@ -34,8 +34,10 @@ def page_keys(session: Session, scan_id: int) -> list[str]:
     """The scan's question pages in questionnaire order."""
     first = func.min(Question.position)
     rows = session.exec(
-        select(Question.page, first).where(Question.scan_id == scan_id)
-        .group_by(Question.page).order_by(first)
+        select(Question.page, first)
+        .where(Question.scan_id == scan_id)
+        .group_by(Question.page)
+        .order_by(first)
     ).all()
     return [page for page, _ in rows]
 
@@ -63,16 +65,15 @@ def response(session: Session, response_id: uuid.UUID, scan_id: int) -> Response
 
 def response_by_resume_hash(session: Session, scan_id: int, code_hash: str) -> Response | None:
     return session.exec(
-        select(Response).where(
-            Response.scan_id == scan_id, Response.resume_code_hash == code_hash
-        )
+        select(Response).where(Response.scan_id == scan_id, Response.resume_code_hash == code_hash)
     ).first()
 
 
 def answers(session: Session, response_id: uuid.UUID) -> list[Answer]:
     return list(
         session.exec(
-            select(Answer).where(Answer.response_id == response_id)
+            select(Answer)
+            .where(Answer.response_id == response_id)
             .order_by(Answer.question_id, Answer.position)
         ).all()
     )

@@ -65,8 +65,12 @@ def _find_step(all_steps: list[rules.Step], key: str) -> rules.Step:
 
 
 def _page_context(
-    request: Request, context: ScanContext, deelname: Any, all_steps: list[rules.Step],
-    step: rules.Step, **extra: Any,
+    request: Request,
+    context: ScanContext,
+    deelname: Any,
+    all_steps: list[rules.Step],
+    step: rules.Step,
+    **extra: Any,
 ) -> dict[str, Any]:
     return {
         "scan": context.scan,
@@ -74,7 +78,8 @@ def _page_context(
         "step": step,
         "back_url": _step_url(request, context, rules.neighbour(all_steps, step.key, -1)),
         "resume_code": rules.format_resume_code(deelname.code)
-        if deelname.code and deelname.response.last_page else None,
+        if deelname.code and deelname.response.last_page
+        else None,
         **extra,
     }
 
@@ -93,10 +98,17 @@ def intro(
     active = None
     if cookie.get("s") == context.scan.id:
         active = queries.response(session, _uuid(cookie.get("r")), context.scan.id or 0)
-    return render(request, "scan/intro.html", {
-        "scan": context.scan, "buurt": context.buurt, "state": context.state,
-        "active": active, "total_steps": len(_steps(session, context)),
-    })
+    return render(
+        request,
+        "scan/intro.html",
+        {
+            "scan": context.scan,
+            "buurt": context.buurt,
+            "state": context.state,
+            "active": active,
+            "total_steps": len(_steps(session, context)),
+        },
+    )
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -108,8 +120,12 @@ def _uuid(value: Any) -> uuid.UUID:
 
 @router.post("/s/{slug}/start", name="scan:start")
 def start(
-    request: Request, context: OpenScanDep, session: SessionDep, settings: SettingsDep,
-    at: NowDep, _form: FormItemsDep,
+    request: Request,
+    context: OpenScanDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    at: NowDep,
+    _form: FormItemsDep,
 ) -> HttpResponse:
     if context.scan.access_mode == "codes":
         raise service.ScanNeedsCode
@@ -123,13 +139,19 @@ def start(
 
 @router.get("/s/{slug}/verder", name="scan:resume_form")
 def resume_form(request: Request, context: OpenScanDep) -> HttpResponse:
-    return render(request, "scan/resume.html", {"scan": context.scan, "buurt": context.buurt,
-                                                "typed": "", "error": None})
+    return render(
+        request,
+        "scan/resume.html",
+        {"scan": context.scan, "buurt": context.buurt, "typed": "", "error": None},
+    )
 
 
 @router.post("/s/{slug}/verder", name="scan:resume")
 def resume(
-    request: Request, context: OpenScanDep, session: SessionDep, settings: SettingsDep,
+    request: Request,
+    context: OpenScanDep,
+    session: SessionDep,
+    settings: SettingsDep,
     form: FormItemsDep,
 ) -> HttpResponse:
     typed = next((v for k, v in form if k == "code" and isinstance(v, str)), "")[:40]
@@ -141,9 +163,12 @@ def resume(
             )
         response = service.resume(session, context.scan, code, secret_key=settings.secret_key)
     except service.UnknownResumeCode as error:
-        return render(request, "scan/resume.html", {
-            "scan": context.scan, "buurt": context.buurt, "typed": typed,
-            "error": error.message}, status_code=422)
+        return render(
+            request,
+            "scan/resume.html",
+            {"scan": context.scan, "buurt": context.buurt, "typed": typed, "error": error.message},
+            status_code=422,
+        )
     all_steps = _steps(session, context)
     target = next((s for s in all_steps if s.key == response.last_page), all_steps[0])
     redirect = _redirect(_step_url(request, context, target))
@@ -159,11 +184,22 @@ def step_page(
     current = _find_step(all_steps, step)
     page_questions = queries.questions(session, context.scan.id or 0, current.key)
     views = question_views(page_questions, queries.answers(session, deelname.response.id))
-    return render(request, "scan/step_questions.html", _page_context(
-        request, context, deelname, all_steps, current, questions=views,
-        page_texts=context.scan.texts.get("pages", {}).get(current.key, {}),
-        pijler=_pijler_of(session, page_questions), form_error=None,
-    ), block="main")
+    return render(
+        request,
+        "scan/step_questions.html",
+        _page_context(
+            request,
+            context,
+            deelname,
+            all_steps,
+            current,
+            questions=views,
+            page_texts=context.scan.texts.get("pages", {}).get(current.key, {}),
+            pijler=_pijler_of(session, page_questions),
+            form_error=None,
+        ),
+        block="main",
+    )
 
 
 def _pijler_of(session: SessionDep, page_questions: list[Any]) -> Any:
@@ -173,23 +209,51 @@ def _pijler_of(session: SessionDep, page_questions: list[Any]) -> Any:
 
 @router.post("/s/{slug}/stap/{step}", name="scan:save_step")
 def save_step(
-    request: Request, step: str, context: OpenScanDep, deelname: DeelnameDep,
-    session: SessionDep, form: FormItemsDep, at: NowDep,
+    request: Request,
+    step: str,
+    context: OpenScanDep,
+    deelname: DeelnameDep,
+    session: SessionDep,
+    form: FormItemsDep,
+    at: NowDep,
 ) -> HttpResponse:
     all_steps = _steps(session, context)
     current = _find_step(all_steps, step)
     page_questions = queries.questions(session, context.scan.id or 0, current.key)
     parsed = parse_page(page_questions, form, check_required=_wants_next(form))
-    service.save_answers(session, deelname.response, page_questions, parsed.values,
-                         language=current_locale(), page=current.key, now=at)
+    service.save_answers(
+        session,
+        deelname.response,
+        page_questions,
+        parsed.values,
+        language=current_locale(),
+        page=current.key,
+        now=at,
+    )
     if parsed.has_errors:
-        views = question_views(page_questions, queries.answers(session, deelname.response.id),
-                               parsed.raw, parsed.errors)
-        return render(request, "scan/step_questions.html", _page_context(
-            request, context, deelname, all_steps, current, questions=views,
-            page_texts=context.scan.texts.get("pages", {}).get(current.key, {}),
-            pijler=_pijler_of(session, page_questions), form_error=parsed.form_error,
-        ), block="main", status_code=422)
+        views = question_views(
+            page_questions,
+            queries.answers(session, deelname.response.id),
+            parsed.raw,
+            parsed.errors,
+        )
+        return render(
+            request,
+            "scan/step_questions.html",
+            _page_context(
+                request,
+                context,
+                deelname,
+                all_steps,
+                current,
+                questions=views,
+                page_texts=context.scan.texts.get("pages", {}).get(current.key, {}),
+                pijler=_pijler_of(session, page_questions),
+                form_error=parsed.form_error,
+            ),
+            block="main",
+            status_code=422,
+        )
     return _after_save(request, context, all_steps, current.key, parsed.nav)
 
 
@@ -200,20 +264,40 @@ def _wants_next(form: list[tuple[str, Any]]) -> bool:
 
 @router.post("/s/{slug}/stap/{step}/autosave", name="scan:autosave")
 def autosave(
-    request: Request, step: str, context: OpenScanDep, deelname: DeelnameDep,
-    session: SessionDep, form: FormItemsDep, at: NowDep,
+    request: Request,
+    step: str,
+    context: OpenScanDep,
+    deelname: DeelnameDep,
+    session: SessionDep,
+    form: FormItemsDep,
+    at: NowDep,
 ) -> HttpResponse:
     current = _find_step(_steps(session, context), step)
     page_questions = queries.questions(session, context.scan.id or 0, current.key)
     parsed = parse_page(page_questions, form, check_required=False)
-    service.save_answers(session, deelname.response, page_questions, parsed.values,
-                         language=current_locale(), page=current.key, now=at)
-    views = question_views(page_questions, queries.answers(session, deelname.response.id),
-                           parsed.raw, parsed.errors)
-    return render(request, "scan/autosave.html", {
-        "questions": views, "saved_at": at, "form_error": parsed.form_error,
-        "resume_code": rules.format_resume_code(deelname.code) if deelname.code else None,
-    }, status_code=422 if parsed.has_errors else 200)
+    service.save_answers(
+        session,
+        deelname.response,
+        page_questions,
+        parsed.values,
+        language=current_locale(),
+        page=current.key,
+        now=at,
+    )
+    views = question_views(
+        page_questions, queries.answers(session, deelname.response.id), parsed.raw, parsed.errors
+    )
+    return render(
+        request,
+        "scan/autosave.html",
+        {
+            "questions": views,
+            "saved_at": at,
+            "form_error": parsed.form_error,
+            "resume_code": rules.format_resume_code(deelname.code) if deelname.code else None,
+        },
+        status_code=422 if parsed.has_errors else 200,
+    )
 
 
 @router.get("/s/{slug}/contact", name="scan:contact")
@@ -221,34 +305,72 @@ def contact_page(
     request: Request, context: OpenScanDep, deelname: DeelnameDep, session: SessionDep
 ) -> HttpResponse:
     all_steps = _steps(session, context)
-    contact = (queries.contact(session, deelname.contact_id, context.scan.id or 0)
-               if deelname.contact_id else None)
-    values = {"name": contact.name, "email": contact.email, "phone": contact.phone} \
-        if contact else {}
-    return render(request, "scan/step_contact.html", _page_context(
-        request, context, deelname, all_steps, all_steps[-2], values=values, errors={},
-    ), block="main")
+    contact = (
+        queries.contact(session, deelname.contact_id, context.scan.id or 0)
+        if deelname.contact_id
+        else None
+    )
+    values = (
+        {"name": contact.name, "email": contact.email, "phone": contact.phone} if contact else {}
+    )
+    return render(
+        request,
+        "scan/step_contact.html",
+        _page_context(
+            request,
+            context,
+            deelname,
+            all_steps,
+            all_steps[-2],
+            values=values,
+            errors={},
+        ),
+        block="main",
+    )
 
 
 @router.post("/s/{slug}/contact", name="scan:save_contact")
 def save_contact(
-    request: Request, context: OpenScanDep, deelname: DeelnameDep, session: SessionDep,
-    settings: SettingsDep, form: FormItemsDep, at: NowDep,
+    request: Request,
+    context: OpenScanDep,
+    deelname: DeelnameDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: FormItemsDep,
+    at: NowDep,
 ) -> HttpResponse:
     all_steps = _steps(session, context)
     parsed = parse_contact(form)
     if parsed.errors:
         values = {"name": parsed.name, "email": parsed.email, "phone": parsed.phone}
-        return render(request, "scan/step_contact.html", _page_context(
-            request, context, deelname, all_steps, all_steps[-2], values=values,
-            errors=parsed.errors,
-        ), block="main", status_code=422)
-    contact = service.save_contact(session, context.scan, deelname.contact_id,
-                                   name=parsed.name, email=parsed.email, phone=parsed.phone,
-                                   now=at)
+        return render(
+            request,
+            "scan/step_contact.html",
+            _page_context(
+                request,
+                context,
+                deelname,
+                all_steps,
+                all_steps[-2],
+                values=values,
+                errors=parsed.errors,
+            ),
+            block="main",
+            status_code=422,
+        )
+    contact = service.save_contact(
+        session,
+        context.scan,
+        deelname.contact_id,
+        name=parsed.name,
+        email=parsed.email,
+        phone=parsed.phone,
+        now=at,
+    )
     redirect = _after_save(request, context, all_steps, all_steps[-2].key, parsed.nav)
-    write_cookie(redirect, settings, deelname.response, deelname.code,
-                 contact.id if contact else None)
+    write_cookie(
+        redirect, settings, deelname.response, deelname.code, contact.id if contact else None
+    )
     return redirect
 
 
@@ -260,31 +382,55 @@ def review(
 
 
 def _render_review(
-    request: Request, context: ScanContext, deelname: Any, session: SessionDep,
-    missing: list[Any], status_code: int = 200,
+    request: Request,
+    context: ScanContext,
+    deelname: Any,
+    session: SessionDep,
+    missing: list[Any],
+    status_code: int = 200,
 ) -> HttpResponse:
     all_steps = _steps(session, context)
-    views = question_views(queries.questions(session, context.scan.id or 0),
-                           queries.answers(session, deelname.response.id))
+    views = question_views(
+        queries.questions(session, context.scan.id or 0),
+        queries.answers(session, deelname.response.id),
+    )
     pages = {q.key: q.page for q in queries.questions(session, context.scan.id or 0)}
     by_page: dict[str, list[Any]] = {}
     for view in views:
         by_page.setdefault(pages[view.key], []).append(view)
-    contact = (queries.contact(session, deelname.contact_id, context.scan.id or 0)
-               if deelname.contact_id else None)
-    return render(request, "scan/review.html", _page_context(
-        request, context, deelname, all_steps, all_steps[-1],
-        sections=[(s, by_page.get(s.key, [])) for s in all_steps[:-2]],
-        pijlers=queries.pijlers_by_key(session),
-        page_texts=context.scan.texts.get("pages", {}), contact=contact,
-        missing={q.key for q in missing},
-    ), block="main", status_code=status_code)
+    contact = (
+        queries.contact(session, deelname.contact_id, context.scan.id or 0)
+        if deelname.contact_id
+        else None
+    )
+    return render(
+        request,
+        "scan/review.html",
+        _page_context(
+            request,
+            context,
+            deelname,
+            all_steps,
+            all_steps[-1],
+            sections=[(s, by_page.get(s.key, [])) for s in all_steps[:-2]],
+            pijlers=queries.pijlers_by_key(session),
+            page_texts=context.scan.texts.get("pages", {}),
+            contact=contact,
+            missing={q.key for q in missing},
+        ),
+        block="main",
+        status_code=status_code,
+    )
 
 
 @router.post("/s/{slug}/verstuur", name="scan:submit")
 def submit(
-    request: Request, context: OpenScanDep, deelname: DeelnameDep, session: SessionDep,
-    at: NowDep, _form: FormItemsDep,
+    request: Request,
+    context: OpenScanDep,
+    deelname: DeelnameDep,
+    session: SessionDep,
+    at: NowDep,
+    _form: FormItemsDep,
 ) -> HttpResponse:
     missing = service.missing_required(session, deelname.response)
     if missing:

@@ -69,7 +69,9 @@ def question_view(question: Question, answers: list[Answer] | list[Value]) -> Qu
 
 
 def question_views(
-    questions: list[Question], answers: list[Answer], raw: dict[str, list[str]] | None = None,
+    questions: list[Question],
+    answers: list[Answer],
+    raw: dict[str, list[str]] | None = None,
     errors: dict[str, Any] | None = None,
 ) -> list[QuestionView]:
     """Views for a page; where a post had an error, the typed input is shown again."""

@@ -55,7 +55,10 @@ def start_response(
             break
     assert scan.id is not None
     response = Response(
-        scan_id=scan.id, language=language, started_at=now, updated_at=now,
+        scan_id=scan.id,
+        language=language,
+        started_at=now,
+        updated_at=now,
         resume_code_hash=code_hash,
     )
     session.add(response)
@@ -106,8 +109,11 @@ def save_answers(
 
 def missing_required(session: Session, response: Response) -> list[Question]:
     answered = queries.answered_question_ids(session, response.id)
-    return [q for q in queries.questions(session, response.scan_id)
-            if q.required and q.id not in answered]
+    return [
+        q
+        for q in queries.questions(session, response.scan_id)
+        if q.required and q.id not in answered
+    ]
 
 
 def submit_response(session: Session, response: Response, *, now: datetime) -> None:

@@ -35,8 +35,9 @@ class Resident:
     def post(self, path: str, data: Any = (), **headers: str) -> httpx.Response:
         items = list(data.items()) if isinstance(data, dict) else list(data)
         items.append(("csrf_token", self.csrf()))
-        return self.client.post(path, data=_as_multidict(items),
-                                headers={**self.headers, **headers})
+        return self.client.post(
+            path, data=_as_multidict(items), headers={**self.headers, **headers}
+        )
 
     def start(self) -> httpx.Response:
         self.get(self.url())

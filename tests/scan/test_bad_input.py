@@ -97,8 +97,11 @@ def test_a_form_without_csrf_token_is_refused(client: TestClient, session: Sessi
     assert forged.status_code == 403
     wrong = client.post(resident.url("/start"), data={"csrf_token": "0" * 64})
     assert wrong.status_code == 403
-    cross = client.post(resident.url("/start"), data={"csrf_token": resident.csrf()},
-                        headers={"Sec-Fetch-Site": "cross-site"})
+    cross = client.post(
+        resident.url("/start"),
+        data={"csrf_token": resident.csrf()},
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
     assert cross.status_code == 403
     assert session.exec(select(Response)).all() == []
 
@@ -137,9 +140,7 @@ def test_wrong_and_malformed_resume_codes(client: TestClient) -> None:
         assert "code" in page.text.lower()
 
 
-def test_a_used_resume_code_cannot_reopen_a_submitted_scan(
-    resident: Resident, app: object
-) -> None:
+def test_a_used_resume_code_cannot_reopen_a_submitted_scan(resident: Resident, app: object) -> None:
     code = resident.get(resident.url(f"/stap/{PAGES[1]}")).context["resume_code"]
     for page in PAGES[1:]:
         resident.save(page, answers_for(page))

@@ -40,8 +40,10 @@ def test_resident_completes_a_scan(client: TestClient, session: Session, htmx: b
         assert saved.status_code == 303, saved.text
     assert saved.headers["location"] == resident.url("/contact")
 
-    contact = resident.post(resident.url("/contact"),
-                            {"name": "Demo Bewoner", "email": "bewoner@example.org", "nav": "next"})
+    contact = resident.post(
+        resident.url("/contact"),
+        {"name": "Demo Bewoner", "email": "bewoner@example.org", "nav": "next"},
+    )
     assert contact.status_code == 303
     assert contact.headers["location"] == resident.url("/controle")
 
@@ -89,15 +91,18 @@ def test_back_and_next_keep_answers(client: TestClient) -> None:
     chosen = {q.key: q.chosen for q in again.context["questions"]}
     assert chosen[f"{PAGES[1]}.tevredenheid"] == ["2"]
     first = resident.get(resident.url(f"/stap/{PAGES[0]}"))
-    assert {q.key: q.chosen for q in first.context["questions"]}[f"{PAGES[0]}.tevredenheid"] == ["4"]
+    assert {q.key: q.chosen for q in first.context["questions"]}[f"{PAGES[0]}.tevredenheid"] == [
+        "4"
+    ]
 
 
 def test_autosave_saves_without_leaving_the_page(client: TestClient, session: Session) -> None:
     resident = Resident(client)
     resident.start()
     key = f"{PAGES[0]}.tevredenheid"
-    saved = resident.post(resident.url(f"/stap/{PAGES[0]}/autosave"), {key: "5"},
-                          **{"HX-Request": "true"})
+    saved = resident.post(
+        resident.url(f"/stap/{PAGES[0]}/autosave"), {key: "5"}, **{"HX-Request": "true"}
+    )
     assert saved.status_code == 200
     assert saved.template.name == "scan/autosave.html"
     assert "Bewaard om" in saved.text
@@ -113,7 +118,9 @@ def test_resume_code_is_shown_after_the_first_save(client: TestClient) -> None:
     resident.save(PAGES[0], answers_for(PAGES[0]))
     after = resident.get(resident.url(f"/stap/{PAGES[1]}"))
     code = after.context["resume_code"]
-    assert code is not None and len(code) == 9 and code[4] == "-"
+    assert code is not None
+    assert len(code) == 9
+    assert code[4] == "-"
     assert code in after.text
 
 
