@@ -4,12 +4,14 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+TIMEZONE = ZoneInfo("Europe/Amsterdam")  # dates of scans and votes are the municipality's days
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - the documented dev default
 
 Language = Literal["nl", "en", "tr", "ar", "pl", "uk"]

@@ -6,7 +6,7 @@ from functools import cache
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app import i18n
 from app.config import ROOT, Settings, get_settings
@@ -24,7 +24,7 @@ class CachedStaticFiles(StaticFiles):
     """Static files are addressed with a content hash (``?v=``), so they may be cached for good."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def send_with_cache(message: dict) -> None:  # type: ignore[type-arg]
+        async def send_with_cache(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", []).append(
                     (b"cache-control", b"public, max-age=31536000, immutable")

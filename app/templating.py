@@ -10,7 +10,7 @@ from jinja2_fragments import render_block
 from starlette.types import Receive, Scope, Send
 
 from app import i18n
-from app.config import ROOT, get_settings
+from app.config import ROOT, TIMEZONE, get_settings
 
 environment = Environment(
     loader=FileSystemLoader(ROOT / "templates"),
@@ -30,7 +30,7 @@ environment.filters["date"] = lambda value, format="long": format_date(
     value, format=format, locale=i18n.current_locale()
 )
 environment.filters["datetime"] = lambda value, format="short": format_datetime(
-    value, format=format, tzinfo="Europe/Amsterdam", locale=i18n.current_locale()
+    value, format=format, tzinfo=TIMEZONE, locale=i18n.current_locale()
 )
 
 

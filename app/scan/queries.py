@@ -25,7 +25,7 @@ def open_scans(session: Session, today: date) -> list[tuple[Scan, Buurt]]:
             or_(col(Scan.starts_on).is_(None), col(Scan.starts_on) <= today),
             or_(col(Scan.ends_on).is_(None), col(Scan.ends_on) >= today),
         )
-        .order_by(Buurt.name, Scan.id)
+        .order_by(col(Buurt.name), col(Scan.id))
     ).all()
     return [(scan, buurt) for scan, buurt in rows]
 
@@ -46,7 +46,7 @@ def questions(session: Session, scan_id: int, page: str | None = None) -> list[Q
     query = select(Question).where(Question.scan_id == scan_id)
     if page is not None:
         query = query.where(Question.page == page)
-    return list(session.exec(query.order_by(Question.position)).all())
+    return list(session.exec(query.order_by(col(Question.position))).all())
 
 
 def pijlers_by_id(session: Session) -> dict[int, Pijler]:
@@ -54,7 +54,7 @@ def pijlers_by_id(session: Session) -> dict[int, Pijler]:
 
 
 def pijlers_by_key(session: Session) -> dict[str, Pijler]:
-    return {p.key: p for p in session.exec(select(Pijler).order_by(Pijler.number)).all()}
+    return {p.key: p for p in session.exec(select(Pijler).order_by(col(Pijler.number))).all()}
 
 
 def response(session: Session, response_id: uuid.UUID, scan_id: int) -> Response | None:
@@ -74,7 +74,7 @@ def answers(session: Session, response_id: uuid.UUID) -> list[Answer]:
         session.exec(
             select(Answer)
             .where(Answer.response_id == response_id)
-            .order_by(Answer.question_id, Answer.position)
+            .order_by(col(Answer.question_id), col(Answer.position))
         ).all()
     )
 

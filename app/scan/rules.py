@@ -5,9 +5,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
+from app.config import TIMEZONE
+
 CONTACT_STEP = "contact"
 REVIEW_STEP = "controle"
 RESERVED_STEPS = frozenset({CONTACT_STEP, REVIEW_STEP})

@@ -1,5 +1,6 @@
 """View models of the resident pages: questions with their options, answers and errors."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,7 @@ class QuestionView:
         return bool(self.chosen or self.text_value)
 
 
-def question_view(question: Question, answers: list[Answer] | list[Value]) -> QuestionView:
+def question_view(question: Question, answers: Sequence[Answer | Value]) -> QuestionView:
     texts = {lang: t.get("text", "") for lang, t in question.texts.items()}
     helps = {lang: t.get("help", "") for lang, t in question.texts.items() if t.get("help")}
     ordered = sorted(answers, key=lambda a: a.position)
