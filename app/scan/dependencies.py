@@ -5,6 +5,7 @@ code (so every page can show it) and the id of any contact details given.
 """
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -135,9 +136,13 @@ def get_deelname(
 DeelnameDep = Annotated[Deelname, Depends(get_deelname)]
 
 
-async def get_form_items(request: Request) -> list[tuple[str, Any]]:
+async def get_form_items(request: Request) -> AsyncIterator[list[tuple[str, Any]]]:
+    """The posted fields; any uploaded file (never expected) is closed after the request."""
     form = await request.form()
-    return list(form.multi_items())
+    try:
+        yield list(form.multi_items())
+    finally:
+        await form.close()
 
 
 FormItemsDep = Annotated[list[tuple[str, Any]], Depends(get_form_items)]

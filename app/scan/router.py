@@ -94,10 +94,12 @@ def home(request: Request, session: SessionDep, at: NowDep) -> HttpResponse:
 def intro(
     request: Request, context: ScanDep, session: SessionDep, settings: SettingsDep
 ) -> HttpResponse:
+    all_steps = _steps(session, context)
     cookie = read_cookie(request, settings) or {}
     active = None
     if cookie.get("s") == context.scan.id:
         active = queries.response(session, _uuid(cookie.get("r")), context.scan.id or 0)
+    last = next((s for s in all_steps if active and s.key == active.last_page), all_steps[0])
     return render(
         request,
         "scan/intro.html",
@@ -106,7 +108,8 @@ def intro(
             "buurt": context.buurt,
             "state": context.state,
             "active": active,
-            "total_steps": len(_steps(session, context)),
+            "continue_url": _step_url(request, context, last),
+            "total_steps": len(all_steps),
         },
     )
 

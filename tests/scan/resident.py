@@ -39,6 +39,13 @@ class Resident:
             path, data=_as_multidict(items), headers={**self.headers, **headers}
         )
 
+    def replace_cookie(self, name: str, value: str) -> None:
+        """Swap a cookie's value where the server set it (domain and path kept)."""
+        jar = self.client.cookies.jar
+        original = next(c for c in jar if c.name == name)
+        jar.clear(original.domain, original.path, name)
+        self.client.cookies.set(name, value, domain=original.domain, path=original.path)
+
     def start(self) -> httpx.Response:
         self.get(self.url())
         response = self.post(self.url("/start"))

@@ -115,7 +115,7 @@ def test_a_post_without_a_deelname_cookie_says_how_to_continue(client: TestClien
 
 def test_a_tampered_deelname_cookie_is_not_trusted(resident: Resident) -> None:
     cookie = resident.client.cookies["deelname"]
-    resident.client.cookies.set("deelname", cookie[:-3] + "AAA")
+    resident.replace_cookie("deelname", cookie[:-3] + ("AAA" if cookie[-3:] != "AAA" else "BBB"))
     assert resident.save(FIRST, answers_for(FIRST)).status_code == 409
 
 
@@ -240,3 +240,46 @@ def test_contact_details_are_checked(resident: Resident) -> None:
     assert "e-mailadres" in page.text
     long_name = resident.post(resident.url("/contact"), {"name": "n" * 121, "nav": "next"})
     assert long_name.status_code == 422
+
+
+def test_an_expired_deelname_cookie_asks_for_the_code(resident: Resident) -> None:
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    from app.scan.dependencies import COOKIE_SALT
+    from tests.conftest import SECRET
+
+    class LongAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return super().get_timestamp() - 31 * 86400
+
+    old = URLSafeTimedSerializer(SECRET, salt=COOKIE_SALT).loads(
+        resident.client.cookies["deelname"]
+    )
+    expired = URLSafeTimedSerializer(SECRET, salt=COOKIE_SALT, signer=LongAgo).dumps(old)
+    resident.replace_cookie("deelname", expired)
+    page = resident.save(PAGES[1], answers_for(PAGES[1]))
+    assert page.status_code == 409
+    assert "code" in page.text
+
+
+def test_a_file_instead_of_an_answer_is_refused(resident: Resident, session: Session) -> None:
+    page = resident.client.post(
+        resident.url(f"/stap/{FIRST}"),
+        data={"csrf_token": resident.csrf(), "nav": "next"},
+        files={SATISFACTION: ("a.txt", b"4", "text/plain")},
+    )
+    assert page.status_code == 422
+    assert page.context["form_error"] is not None
+    assert stored(session, SATISFACTION) == ["4"]
+
+
+def test_a_json_body_is_refused_without_a_trace(resident: Resident) -> None:
+    page = resident.client.post(resident.url(f"/stap/{FIRST}"), json={SATISFACTION: "4"})
+    assert page.status_code == 403
+    assert "Traceback" not in page.text
+
+
+def test_the_intro_offers_to_continue_where_the_resident_stopped(resident: Resident) -> None:
+    intro = resident.get(resident.url())
+    assert intro.context["continue_url"] == resident.url(f"/stap/{FIRST}")
+    assert "Opnieuw beginnen" in intro.text
