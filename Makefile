@@ -40,7 +40,7 @@ system-deps:
 i18n: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k gettext_lazy --no-location --sort-output \
 	  --omit-header -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --omit-header --ignore-obsolete --no-fuzzy-matching
 
 ## bench: print the performance figures of DESIGN.md §10
 bench: $(BIN)/.installed

@@ -54,6 +54,35 @@ def load_catalogs(directory: Path = LOCALES_DIR) -> None:
         _catalogs[code] = Translations(fp=buffer)
 
 
+LANGUAGE_COOKIE = "lang"
+_MAX_ACCEPT_LANGUAGE = 1000  # characters of the header read; the rest is ignored
+_MAX_RANGES = 30
+
+
+def negotiate(cookie: str | None, accept_language: str | None, default: str) -> str:
+    """The page language: an explicit choice (cookie), else the browser's, else ``default``.
+
+    Unsupported or malformed values of either are ignored, never an error.
+    """
+    if cookie in LANGUAGES:
+        return cookie
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate((accept_language or "")[:_MAX_ACCEPT_LANGUAGE].split(",")):
+        if index >= _MAX_RANGES:
+            break
+        tag, _, params = part.strip().partition(";")
+        code = tag.strip().lower().split("-")[0]
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if code in LANGUAGES and 0 < weight <= 1:
+            ranked.append((-weight, index, code))
+    return min(ranked)[2] if ranked else default
+
+
 def current_locale() -> str:
     return _locale.get()
 

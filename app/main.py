@@ -6,13 +6,15 @@ from functools import cache
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import Message, Receive, Scope, Send
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 from app.config import ROOT, Settings, get_settings
 from app.db import make_engine
 from app.errors import install_error_handlers
 from app.health import router as health_router
+from app.language import router as language_router
 from app.scan.router import router as scan_router
 from app.security import CsrfCookieMiddleware, SecurityHeadersMiddleware, verify_request
 from app.templating import environment
@@ -54,13 +56,21 @@ class CompressionMiddleware(GZipMiddleware):
 
 
 class LocaleMiddleware:
-    """Sets the request's locale. Issue-level scope: the configured default language."""
+    """Sets the request's locale from the language cookie, Accept-Language or the default."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        i18n.set_locale(get_settings().default_language)
+        if scope["type"] == "http":
+            request = Request(scope)
+            i18n.set_locale(
+                i18n.negotiate(
+                    request.cookies.get(i18n.LANGUAGE_COOKIE),
+                    request.headers.get("accept-language"),
+                    get_settings().default_language,
+                )
+            )
         await self.app(scope, receive, send)
 
 
@@ -75,12 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(verify_request)],
     )
     app.state.engine = make_engine(settings.database_url)
-    app.add_middleware(LocaleMiddleware)  # type: ignore[arg-type]
+    app.add_middleware(LocaleMiddleware)
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(CompressionMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(language_router)
     app.include_router(scan_router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     environment.globals["static_version"] = static_version

@@ -13,7 +13,7 @@ from app.i18n import gettext_lazy as _l
 TEXT_LIMITS = {"short_text": 200, "long_text": 2000, "knelpunt": 2000, "idee": 2000}
 CHOICE_KINDS = frozenset({"scale", "single_choice", "yes_no"})
 KINDS = frozenset({*TEXT_LIMITS, *CHOICE_KINDS, "multiple_choice", "ranking"})
-CONTROL_FIELDS = frozenset({"csrf_token", "nav"})
+CONTROL_FIELDS = frozenset({"csrf_token", "nav", "switch_lang"})
 # C0 controls but tab and newline, DEL, and lone surrogates: never stored.
 _UNWANTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 

@@ -15,13 +15,50 @@ from app.scan.models import Question
 from app.scan.rules import RESERVED_STEPS
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "questionnaire.toml"
+TRANSLATIONS_DIR = Path(__file__).parent / "data" / "translations"
 OPTION_KINDS = frozenset({"single_choice", "multiple_choice", "yes_no"})
 
 
 @cache
 def load_default() -> dict[str, Any]:
+    """The Dutch questionnaire with every translation in ``data/translations/<ll>.toml``."""
     with DEFAULT_PATH.open("rb") as file:
-        return tomllib.load(file)
+        data = tomllib.load(file)
+    for path in sorted(TRANSLATIONS_DIR.glob("*.toml")):
+        with path.open("rb") as file:
+            merge_translation(data, path.stem, tomllib.load(file))
+    return data
+
+
+def merge_translation(data: dict[str, Any], language: str, texts: dict[str, Any]) -> None:
+    """Add one language's texts, keyed by stable keys, to the language tables of ``data``."""
+    for section in ("intro", "thanks"):
+        for name, text in texts.get(section, {}).items():
+            data[section].setdefault(name, {})[language] = text
+    for page, page_texts in texts.get("pages", {}).items():
+        for name, text in page_texts.items():
+            data["pages"][page].setdefault(name, {})[language] = text
+    for scale_key, scale_texts in texts.get("scales", {}).items():
+        scale = data["scales"][scale_key]
+        for point in scale["points"]:
+            if point["value"] in scale_texts.get("points", {}):
+                point["label"][language] = scale_texts["points"][point["value"]]
+        if "opt_out" in scale_texts:
+            scale["opt_out"]["label"][language] = scale_texts["opt_out"]
+    pijlers = {p["key"]: p for p in data["pijlers"]}
+    for key, pijler_texts in texts.get("pijlers", {}).items():
+        for name, text in pijler_texts.items():
+            pijlers[key].setdefault(name, {})[language] = text
+    questions = {q["key"]: q for q in data["questions"]}
+    for key, question_texts in texts.get("questions", {}).items():
+        question = questions[key]
+        for name in ("text", "help", "goal"):
+            if name in question_texts:
+                question.setdefault(name, {})[language] = question_texts[name]
+        for option in question.get("options", []):
+            label = question_texts.get("options", {}).get(option["value"])
+            if label is not None:
+                option["label"][language] = label
 
 
 def check_questionnaire(data: dict[str, Any]) -> list[str]:

@@ -10,7 +10,8 @@ from starlette.responses import Response as HttpResponse
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import NotFound
-from app.i18n import current_locale, gettext_lazy
+from app.i18n import LANGUAGES, current_locale, gettext_lazy
+from app.language import switch_to
 from app.scan import queries, rules, service
 from app.scan.dependencies import (
     DeelnameDep,
@@ -217,13 +218,15 @@ def save_step(
     context: OpenScanDep,
     deelname: DeelnameDep,
     session: SessionDep,
+    settings: SettingsDep,
     form: FormItemsDep,
     at: NowDep,
 ) -> HttpResponse:
     all_steps = _steps(session, context)
     current = _find_step(all_steps, step)
     page_questions = queries.questions(session, context.scan.id or 0, current.key)
-    parsed = parse_page(page_questions, form, check_required=_wants_next(form))
+    switch = _language_switch(form)
+    parsed = parse_page(page_questions, form, check_required=not switch and _wants_next(form))
     service.save_answers(
         session,
         deelname.response,
@@ -257,7 +260,16 @@ def save_step(
             block="main",
             status_code=422,
         )
+    if switch:
+        url = _step_url(request, context, current)
+        return switch_to(request, switch, url, secure=settings.secure_cookies)
     return _after_save(request, context, all_steps, current.key, parsed.nav)
+
+
+def _language_switch(form: list[tuple[str, Any]]) -> str | None:
+    """The language a page's switcher button asked for (saving the page first)."""
+    code = next((v for k, v in form if k == "switch_lang"), None)
+    return code if isinstance(code, str) and code in LANGUAGES else None
 
 
 def _wants_next(form: list[tuple[str, Any]]) -> bool:
@@ -361,6 +373,7 @@ def save_contact(
             block="main",
             status_code=422,
         )
+    switch = _language_switch(form)
     contact = service.save_contact(
         session,
         context.scan,
@@ -370,7 +383,12 @@ def save_contact(
         phone=parsed.phone,
         now=at,
     )
-    redirect = _after_save(request, context, all_steps, all_steps[-2].key, parsed.nav)
+    redirect = (
+        switch_to(request, switch, _step_url(request, context, all_steps[-2]),
+                  secure=settings.secure_cookies)
+        if switch
+        else _after_save(request, context, all_steps, all_steps[-2].key, parsed.nav)
+    )
     write_cookie(
         redirect, settings, deelname.response, deelname.code, contact.id if contact else None
     )

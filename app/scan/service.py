@@ -103,6 +103,7 @@ def save_answers(
         )
     response.updated_at = now
     response.last_page = page
+    response.language = language
     session.add(response)
     session.commit()
 

@@ -1,15 +1,70 @@
 // Buurtscan: small improvements on top of htmx. Every page works without this file.
 (function () {
   "use strict";
+
   // After a boosted page swap, put focus where a keyboard or screen-reader user expects it:
   // on the error summary when there is one, otherwise on the main content.
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!event.detail || !event.detail.boosted) { return; }
     var target = document.getElementById("error-summary") || document.getElementById("main");
     if (target) { target.focus(); }
+    showReadAloud();
   });
+
+  // Read aloud: the browser's own speech synthesis, nothing is sent anywhere. The button is
+  // shown only when the browser has a voice for the page's language.
+  var synth = window.speechSynthesis;
+  var pageLanguage = document.documentElement.lang;
+
+  function voiceFor(language) {
+    if (!synth) { return null; }
+    var voices = synth.getVoices();
+    for (var i = 0; i < voices.length; i++) {
+      if (voices[i].lang && voices[i].lang.toLowerCase().split(/[-_]/)[0] === language) {
+        return voices[i];
+      }
+    }
+    return null;
+  }
+
+  function textOf(question) {
+    var parts = [];
+    var title = question.querySelector(".question-text");
+    if (title) { parts.push(title.textContent); }
+    var help = question.querySelector(".help");
+    if (help) { parts.push(help.textContent); }
+    question.querySelectorAll(".option-label, option").forEach(function (el) {
+      if (el.value !== "") { parts.push(el.textContent); }
+    });
+    return parts.join(". ").replace(/\s+/g, " ").trim();
+  }
+
+  function showReadAloud() {
+    var voice = voiceFor(pageLanguage);
+    document.querySelectorAll("[data-read-aloud]").forEach(function (button) {
+      button.hidden = !voice;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-read-aloud]");
+    if (!button || !synth) { return; }
+    var question = document.getElementById(button.getAttribute("data-read-aloud"));
+    if (!question) { return; }
+    synth.cancel();
+    var utterance = new SpeechSynthesisUtterance(textOf(question));
+    utterance.lang = pageLanguage;
+    var voice = voiceFor(pageLanguage);
+    if (voice) { utterance.voice = voice; }
+    synth.speak(utterance);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
+    showReadAloud();
+    if (synth && "onvoiceschanged" in synth) {
+      synth.addEventListener("voiceschanged", showReadAloud);
+    }
   });
 })();
