@@ -14,13 +14,17 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 ## run: install, migrate, load the (synthetic) demo and serve on http://$(HOST):$(PORT)
 run: $(BIN)/.installed
 	BUURTSCAN_DEMO_BANNER=1 $(BIN)/buurtscan demo
 	BUURTSCAN_DEMO_BANNER=1 $(BIN)/buurtscan serve --host $(HOST) --port $(PORT)
 
 ## test: install everything (Debian packages, Python packages) and run lint, types and tests
-test: system-deps $(BIN)/.installed check
+test: system-deps $(BIN)/.installed node_modules/.installed check
 
 check:
 	$(BIN)/ruff check .
@@ -40,7 +44,7 @@ system-deps:
 i18n: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k gettext_lazy --no-location --sort-output \
 	  --omit-header -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --omit-header --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --ignore-obsolete --no-fuzzy-matching --width 100
 
 ## bench: print the performance figures of DESIGN.md §10
 bench: $(BIN)/.installed

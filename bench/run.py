@@ -129,18 +129,23 @@ def machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU time of every visible PostgreSQL process (its backends serve the app's queries)."""
-    total = 0.0
+def postgres_cpu() -> dict[int, float]:
+    """CPU time of each visible PostgreSQL process (its backends serve the app's queries)."""
+    found: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             if (entry / "comm").read_text().strip() == "postgres":
-                total += cpu_seconds(int(entry.name))
+                found[int(entry.name)] = cpu_seconds(int(entry.name))
         except (OSError, ValueError, IndexError):
             continue
-    return total
+    return found
+
+
+def postgres_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU that PostgreSQL processes used between two looks (processes that ended are lost)."""
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in after.items())
 
 
 def busy_cores(seconds: float = 1.0) -> float:
@@ -252,10 +257,6 @@ def run_cli(env: dict[str, str], *args: str) -> str:
 # A lean HTTP/1.1 keep-alive client for the load (httpx's async client costs ~10x more CPU per
 # request, and the load generator shares this machine's cores with the server).
 # --------------------------------------------------------------------------------------------
-
-class HttpError(Exception):
-    pass
-
 
 class Connection:
     def __init__(self, port: int) -> None:
@@ -386,8 +387,8 @@ async def _load(port: int, users: list[User], make: RequestMaker, seconds: float
             t0 = time.perf_counter()
             try:
                 status, body = await asyncio.wait_for(connection.request(raw), REQUEST_TIMEOUT)
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError,
-                    HttpError) as error:
+            except (TimeoutError, OSError, asyncio.IncompleteReadError,
+                    asyncio.LimitOverrunError, ValueError, IndexError) as error:
                 connection.close()
                 check(0, b"")
                 errors += 1
@@ -417,18 +418,19 @@ def run_phase(server: Server, users: list[User], make: RequestMaker, args: argpa
     if args.warmup > 0:
         asyncio.run(_load(server.port, users, make, args.warmup, args.max_requests))
     cpu0, own0, (busy0, total0) = server.cpu(), own_cpu_seconds(), machine_ticks()
-    pg0 = postgres_cpu_seconds() if postgres else 0.0
+    pg0 = postgres_cpu() if postgres else {}
     latencies, errors, elapsed, samples = asyncio.run(
         _load(server.port, users, make, args.seconds, args.max_requests)
     )
     cpu1, own1, (busy1, total1) = server.cpu(), own_cpu_seconds(), machine_ticks()
-    pg1 = postgres_cpu_seconds() if postgres else 0.0
+    pg1 = postgres_cpu() if postgres else {}
     cores = os.cpu_count() or 1
     return PhaseResult(
         latencies=latencies, errors=errors, elapsed=elapsed,
         server_cpu=(cpu1 - cpu0) / elapsed, loadgen_cpu=(own1 - own0) / elapsed,
         machine_busy=(busy1 - busy0) / max(1, total1 - total0) * cores,
-        postgres_cpu=(pg1 - pg0) / elapsed, busy_before=busy_before, error_samples=samples,
+        postgres_cpu=postgres_cpu_between(pg0, pg1) / elapsed, busy_before=busy_before,
+        error_samples=samples,
     )
 
 
@@ -607,7 +609,6 @@ def check_saves(database_url: str, base_url: str, users: list[User]) -> SaveChec
         engine.dispose()
     lost = unacked_but_stored = page_agrees = acked = 0
     details: list[str] = []
-    pattern = re.compile(r'name="' + re.escape(SAVE_FIELD) + r'" value="([^"]*)" checked')
     with httpx.Client(base_url=base_url, headers=PHONE_HEADERS, timeout=30) as client:
         for number, user in enumerate(users):
             assert user.response_id is not None
@@ -623,8 +624,10 @@ def check_saves(database_url: str, base_url: str, users: list[User]) -> SaveChec
                         details.append(f"client {number}: acknowledged {user.last_acked!r}, "
                                        f"stored {value!r}")
             page = client.get(f"/s/{SLUG}/stap/{FIRST_PAGE}", headers={"Cookie": user.cookie})
-            found = pattern.findall(page.text)
-            if page.status_code == 200 and found == ([value] if value else []):
+            form = FormFields()
+            form.feed(page.text)
+            checked = [v for k, v in form.fields if k == SAVE_FIELD]
+            if page.status_code == 200 and checked == ([value] if value else []):
                 page_agrees += 1
     return SaveCheck(len(users), acked, lost, unacked_but_stored, page_agrees, details)
 
@@ -737,6 +740,10 @@ def measure_page_weight(base_url: str, secret_key: str) -> WeightReport:
             client, f"{base_url}/s/{SLUG}/stap/{LATER_PAGE}", cached)
         if later[0].status != 200:
             notes.append(f"later page answered {later[0].status}")
+        if len(first) > 1 and all(is_immutable(item.cache_control) for item in first[1:]):
+            notes.append(f"all {len(first) - 1} static assets of the first page are cached "
+                         "immutably (Cache-Control: immutable, max-age >= 30 days) under "
+                         "content-hashed URLs, so the later page counts its HTML only")
     for page in (first[0], later[0]):
         if page.encoding != "gzip":
             notes.append(f"{page.url} was not compressed (Content-Encoding: {page.encoding})")

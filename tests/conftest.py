@@ -87,7 +87,8 @@ def app(settings_env: None) -> Iterator[FastAPI]:
 
 @pytest.fixture
 def session(app: FastAPI) -> Iterator[Session]:
-    with open_session(app.state.engine, write=True) as db_session:
+    # Deferred transactions: a test that only reads must not hold SQLite's write lock.
+    with open_session(app.state.engine, write=False) as db_session:
         yield db_session
 
 

@@ -56,3 +56,16 @@ def test_every_locale_translates_every_message() -> None:
         )
         assert missing == [], f"{po_path.parent.parent.name}: {missing[:5]}"
         assert msgids(po_path) == expected, po_path
+
+
+def test_written_translations_say_they_need_a_native_speakers_review() -> None:
+    for po_path in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po"):
+        if po_path.parent.parent.name != "nl":
+            assert "native speaker" in po_path.read_text(encoding="utf-8").split("msgid")[0]
+
+
+def test_every_language_has_a_catalogue() -> None:
+    from app.i18n import LANGUAGES
+
+    shipped = {p.parent.parent.name for p in LOCALES_DIR.glob("*/LC_MESSAGES/messages.po")}
+    assert shipped == set(LANGUAGES)

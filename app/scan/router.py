@@ -384,8 +384,12 @@ def save_contact(
         now=at,
     )
     redirect = (
-        switch_to(request, switch, _step_url(request, context, all_steps[-2]),
-                  secure=settings.secure_cookies)
+        switch_to(
+            request,
+            switch,
+            _step_url(request, context, all_steps[-2]),
+            secure=settings.secure_cookies,
+        )
         if switch
         else _after_save(request, context, all_steps, all_steps[-2].key, parsed.nav)
     )

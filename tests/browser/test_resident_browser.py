@@ -174,7 +174,7 @@ def test_autosave_status_tells_the_time(open_tab: OpenTab) -> None:
     choose(page.locator(f"#q-{PAGES[0]}-tevredenheid"), "Goed")
     status = page.locator("#save-status")
     expect(status).to_contain_text("Bewaard om")
-    expect(status).to_have_text(re.compile(r"^\s*Bewaard om \d{1,2}:\d{2}\s*$"))
+    expect(status).to_have_text(re.compile(r"^\s*Bewaard om \d{1,2}:\d{2}\s*$"), timeout=1000)
     tab.assert_no_errors()
 
 

@@ -27,7 +27,7 @@ def resident(client: TestClient) -> Resident:
 
 
 def stored(session: Session, key_suffix: str) -> list[str | None]:
-    session.expire_all()
+    session.rollback()  # ends the snapshot: see what the app wrote
     rows = session.exec(select(Answer)).all()
     from app.scan.models import Question
 
