@@ -4,7 +4,7 @@ FROM python:3.11-slim-bookworm
 # WeasyPrint's libraries and fonts for Latin, Cyrillic and Arabic (PDFs need them).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 buurtscan \

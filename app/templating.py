@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
@@ -28,6 +28,9 @@ environment.globals["LANGUAGES"] = i18n.LANGUAGES
 environment.filters["fill"] = lambda text, **values: _fill(text, values)
 environment.filters["date"] = lambda value, format="long": format_date(
     value, format=format, locale=i18n.current_locale()
+)
+environment.filters["time"] = lambda value, format="short": format_time(
+    value, format=format, tzinfo=TIMEZONE, locale=i18n.current_locale()
 )
 environment.filters["datetime"] = lambda value, format="short": format_datetime(
     value, format=format, tzinfo=TIMEZONE, locale=i18n.current_locale()

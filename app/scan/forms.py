@@ -107,6 +107,9 @@ def _parse_question(question: Any, posted: dict[str, list[str]]) -> tuple[list[V
         chosen = list(dict.fromkeys(v for v in posted.get(question.key, []) if v != ""))
         if any(v not in _option_values(question) for v in chosen):
             return [], _l("Choose one of the answers in the list.")
+        exclusive = {o["value"] for o in question.options if o.get("exclusive")}
+        if len(chosen) > 1 and exclusive & set(chosen):
+            return [], _l("One of your choices cannot be combined with the others. Choose again.")
         if question.max_choices and len(chosen) > question.max_choices:
             return [], _l("Choose at most %(count)s answers.") % {"count": question.max_choices}
         return [Value(position=i, value=v) for i, v in enumerate(chosen)], None

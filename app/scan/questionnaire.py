@@ -149,4 +149,11 @@ def _options(
     if question.get("options_from") == "pijlers":
         ordered = sorted(pijlers.values(), key=lambda p: p.number)
         return [{"value": p.key, "labels": p.name} for p in ordered]
-    return [{"value": o["value"], "labels": o["label"]} for o in question.get("options", [])]
+    return [
+        {
+            "value": o["value"],
+            "labels": o["label"],
+            **({"exclusive": True} if o.get("exclusive") else {}),
+        }
+        for o in question.get("options", [])
+    ]

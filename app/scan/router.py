@@ -49,13 +49,21 @@ def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def _destination(all_steps: list[rules.Step], current: str, nav: str) -> rules.Step:
+    """Where a page's button leads: the review, the step before (or the first), or the next."""
+    if nav == "review":
+        return all_steps[-1]
+    if nav == "back":
+        return rules.neighbour(all_steps, current, -1) or all_steps[0]
+    return rules.neighbour(all_steps, current, 1) or all_steps[-1]
+
+
 def _after_save(
     request: Request, context: ScanContext, all_steps: list[rules.Step], current: str, nav: str
 ) -> RedirectResponse:
-    if nav == "review":
-        return _redirect(_step_url(request, context, all_steps[-1]))
-    offset = -1 if nav == "back" else 1
-    return _redirect(_step_url(request, context, rules.neighbour(all_steps, current, offset)))
+    if nav == "back" and rules.neighbour(all_steps, current, -1) is None:
+        return _redirect(_step_url(request, context, None))
+    return _redirect(_step_url(request, context, _destination(all_steps, current, nav)))
 
 
 def _find_step(all_steps: list[rules.Step], key: str) -> rules.Step:
@@ -227,13 +235,14 @@ def save_step(
     page_questions = queries.questions(session, context.scan.id or 0, current.key)
     switch = _language_switch(form)
     parsed = parse_page(page_questions, form, check_required=not switch and _wants_next(form))
+    stays = switch is not None or parsed.has_errors
     service.save_answers(
         session,
         deelname.response,
         page_questions,
         parsed.values,
         language=current_locale(),
-        page=current.key,
+        page=current.key if stays else _destination(all_steps, current.key, parsed.nav).key,
         now=at,
     )
     if parsed.has_errors:

@@ -76,7 +76,10 @@ def save_answers(
     page: str,
     now: datetime,
 ) -> None:
-    """Replace the answers to the given questions; questions not in ``values`` keep theirs."""
+    """Replace the answers to the given questions; questions not in ``values`` keep theirs.
+
+    ``page`` is the step the resident is on now, where a resume code brings them back.
+    """
     if response.submitted_at is not None:
         raise AlreadySubmitted
     ids = {q.key: q.id for q in questions if q.key in values}

@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path("/tmp/shots")
+SHOTS = Path("/tmp/shots")  # noqa: S108 (screenshots for people to look at, outside the repo)
 START_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 15.0
 ACTION_TIMEOUT_MS = 10_000
@@ -105,8 +105,9 @@ def live_server(app: FastAPI, demo: None) -> Iterator[str]:
             server.should_exit = True
             thread.join(STOP_TIMEOUT_S)
             sock.close()
-            pytest.fail(f"{origin}/healthz did not answer 200 within {START_TIMEOUT_S}s",
-                        pytrace=False)
+            pytest.fail(
+                f"{origin}/healthz did not answer 200 within {START_TIMEOUT_S}s", pytrace=False
+            )
         time.sleep(0.05)
     try:
         yield origin

@@ -165,7 +165,7 @@ def test_no_request_leaves_the_origin_and_no_console_errors(open_tab: OpenTab) -
 
 
 def test_autosave_status_tells_the_time(open_tab: OpenTab) -> None:
-    """"Bewaard om …" ("saved at …") needs a clock time: "om" does not go with a date."""
+    """The status says "Bewaard om <time>": in Dutch "om" goes with a clock time, not a date."""
     tab = open_tab(width=360, height=640, javascript=True)
     page = tab.page
     page.goto(f"/s/{SLUG}")
@@ -201,7 +201,9 @@ def fill_every_page_by_post(tab: Tab) -> None:
     for key in PAGES:
         items = [*answers_for(key, KNELPUNT), ("nav", "next"), ("csrf_token", token)]
         saved = tab.page.request.post(
-            f"/s/{SLUG}/stap/{key}", data=urlencode(items), max_redirects=0,
+            f"/s/{SLUG}/stap/{key}",
+            data=urlencode(items),
+            max_redirects=0,
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert saved.status == 303, f"{key}: {saved.status}"
@@ -238,6 +240,7 @@ def test_320px_no_sideways_scrolling_and_44px_targets(
 
 
 # --- Errors and resuming -----------------------------------------------------------------------
+
 
 def test_invalid_submit_shows_and_focuses_the_error_summary(open_tab: OpenTab, shots: Path) -> None:
     tab = open_tab(width=360, height=640, javascript=True)
@@ -293,8 +296,9 @@ def test_resume_code_continues_on_another_device(open_tab: OpenTab, shots: Path)
         press(other, "Vorige")
         expect_step(other, 1)
     faces = other.locator(f"#q-{PAGES[0]}-tevredenheid")
-    expect(faces.locator("label.option").filter(has_text=re.compile(r"^\s*Goed\s*$"))
-           .locator("input")).to_be_checked()
+    expect(
+        faces.locator("label.option").filter(has_text=re.compile(r"^\s*Goed\s*$")).locator("input")
+    ).to_be_checked()
     expect(knelpunt_box(other)).to_have_value(KNELPUNT)
 
     assert re.search(step_url(PAGES[1]), landed_on), (
@@ -303,3 +307,18 @@ def test_resume_code_continues_on_another_device(open_tab: OpenTab, shots: Path)
     )
     phone.assert_no_errors()
     laptop.assert_no_errors()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_no_empty_resume_box_before_the_first_save(open_tab: OpenTab, javascript: bool) -> None:
+    """Before anything is saved there is no code yet, so no (empty grey) code box either."""
+    tab = open_tab(width=360, height=640, javascript=javascript)
+    page = tab.page
+    page.goto(f"/s/{SLUG}")
+    press(page, "Beginnen")
+    expect_step(page, 1)
+    box = page.locator("#resume-code")
+    expect(box.locator("strong")).to_have_count(0)
+    size = box.bounding_box()
+    assert size is None, f"an empty code box is shown, {size['width']:.0f}x{size['height']:.0f} px"
+    tab.assert_no_errors()

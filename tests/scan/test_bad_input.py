@@ -281,5 +281,5 @@ def test_a_json_body_is_refused_without_a_trace(resident: Resident) -> None:
 
 def test_the_intro_offers_to_continue_where_the_resident_stopped(resident: Resident) -> None:
     intro = resident.get(resident.url())
-    assert intro.context["continue_url"] == resident.url(f"/stap/{FIRST}")
+    assert intro.context["continue_url"] == resident.url(f"/stap/{PAGES[1]}")
     assert "Opnieuw beginnen" in intro.text

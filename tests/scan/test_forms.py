@@ -69,6 +69,15 @@ def test_parse_page(
         assert question.key not in form.values
 
 
+def test_an_exclusive_choice_cannot_be_combined() -> None:
+    options = [*opts("a", "b"), {"value": "geen", "labels": {"nl": "Nu niet"}, "exclusive": True}]
+    question = Q("o.meedoen", "multiple_choice", options)
+    alone = parse_page([question], [("o.meedoen", "geen")], check_required=True)
+    assert alone.values == {"o.meedoen": [Value(0, "geen")]}
+    mixed = parse_page([question], [("o.meedoen", "a"), ("o.meedoen", "geen")], check_required=True)
+    assert "o.meedoen" in mixed.errors
+
+
 def test_required_is_only_checked_when_asked() -> None:
     form = parse_page([SCALE], [], check_required=False)
     assert form.errors == {}
