@@ -33,6 +33,7 @@ from playwright.sync_api import (
 from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -192,10 +193,15 @@ def open_tab(chromium: Chromium, live_server: str) -> Iterator[Callable[..., Tab
     """Opens a page in a new browser context (own cookies); all are closed after the test."""
     contexts: list[BrowserContext] = []
 
-    def factory(*, width: int = 360, height: int = 640, javascript: bool = True) -> Tab:
+    def factory(
+        *, width: int = 360, height: int = 640, javascript: bool = True, bypass_csp: bool = False
+    ) -> Tab:
+        # bypass_csp: only for injecting test tools (axe-core) as an inline script; the app's
+        # own CSP forbids inline scripts, which is what the other tests rely on.
         context = chromium.get().new_context(
             viewport={"width": width, "height": height},
             java_script_enabled=javascript,
+            bypass_csp=bypass_csp,
             base_url=live_server,
             locale="nl-NL",
             timezone_id="Europe/Amsterdam",
@@ -213,3 +219,15 @@ def open_tab(chromium: Chromium, live_server: str) -> Iterator[Callable[..., Tab
 def shots() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's source, from npm (``npm ci``); injected into pages, never fetched by them."""
+    if not AXE.is_file():
+        pytest.fail(
+            f"axe-core not found at {AXE}: run `npm ci` in the repository (package-lock.json "
+            "pins axe-core).",
+            pytrace=False,
+        )
+    return AXE.read_text(encoding="utf-8")
