@@ -58,6 +58,7 @@ def test_healthz(client: TestClient) -> None:
 def test_pages_are_gzipped_for_real_browsers(client: TestClient) -> None:
     # The test client's template hook skips compression; a raw ASGI call does not have it.
     import asyncio
+    import threading
 
     from app.main import create_app
 
@@ -88,7 +89,10 @@ def test_pages_are_gzipped_for_real_browsers(client: TestClient) -> None:
 
         await app(scope, receive, send)
 
-    asyncio.run(call())
+    # Its own thread and loop: a browser test may leave an event loop running in this one.
+    worker = threading.Thread(target=asyncio.run, args=(call(),))
+    worker.start()
+    worker.join()
     app.state.engine.dispose()
     start = next(m for m in sent if m["type"] == "http.response.start")
     headers = dict(start["headers"])  # type: ignore[arg-type]
