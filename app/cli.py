@@ -10,6 +10,8 @@ from app.db import make_engine, open_session, utcnow
 app = typer.Typer(help="Buurtscan: participation per buurt.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 
 def _ensure_data_dir() -> None:
@@ -42,6 +44,57 @@ def demo() -> None:
         f"demo loaded: {counts.pijlers} pijlers, {counts.partners} partners, "
         f"{counts.buurten} buurten, {counts.scans} scans added"
     )
+
+
+@users_app.command("create")
+def users_create(
+    email: str = typer.Option(..., help="E-mail address (the login name)."),
+    name: str = typer.Option(..., help="Full name."),
+    role: str = typer.Option("beheerder", help="beheerder, facilitator or partner."),
+    partner: str | None = typer.Option(None, help="Slug of the partner organisation."),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="BUURTSCAN_NEW_USER_PASSWORD",
+        help="Asked for when not given.",
+    ),
+) -> None:
+    """Create a staff account, e.g. the first beheerder (who sets up TOTP at first login)."""
+    from sqlmodel import select
+
+    from app.programme.models import Partner
+    from app.staff import service
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    with open_session(engine, write=True) as session:
+        partner_id = None
+        if partner:
+            found = session.exec(select(Partner).where(Partner.slug == partner)).first()
+            if found is None:
+                raise typer.BadParameter(
+                    f"no partner with slug {partner!r}", param_hint="--partner"
+                )
+            partner_id = found.id
+        try:
+            user = service.create_user(
+                session,
+                actor=None,
+                email=email,
+                name=name,
+                role=role,
+                password=password,
+                partner_id=partner_id,
+                gemeente=settings.gemeente,
+            )
+        except service.InvalidUser as error:
+            for field, message in error.errors.items():
+                typer.echo(f"{field}: {message}", err=True)
+            raise typer.Exit(code=1) from error
+    engine.dispose()
+    typer.echo(f"created {user.role} {user.email}")
 
 
 @app.command()

@@ -17,6 +17,8 @@ from app.health import router as health_router
 from app.language import router as language_router
 from app.scan.router import router as scan_router
 from app.security import CsrfCookieMiddleware, SecurityHeadersMiddleware, verify_request
+from app.staff.router import install_staff_handlers
+from app.staff.router import router as staff_router
 from app.templating import environment
 
 STATIC_DIR = ROOT / "static"
@@ -90,9 +92,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CompressionMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
+    install_staff_handlers(app)
     app.include_router(health_router)
     app.include_router(language_router)
     app.include_router(scan_router)
+    app.include_router(staff_router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     environment.globals["static_version"] = static_version
     return app

@@ -2,16 +2,23 @@
 
 from app.db import metadata
 from app.programme.models import Buurt, Partner, Pijler
-from app.scan.models import Answer, Contact, Question, Response, Scan
+from app.ratelimit import RateLimit
+from app.scan.models import AccessCode, Answer, Contact, Question, Response, Scan
+from app.staff.models import AuditEntry, StaffSession, User
 
 __all__ = [
+    "AccessCode",
     "Answer",
+    "AuditEntry",
     "Buurt",
     "Contact",
     "Partner",
     "Pijler",
     "Question",
+    "RateLimit",
     "Response",
     "Scan",
+    "StaffSession",
+    "User",
     "metadata",
 ]

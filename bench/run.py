@@ -30,6 +30,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import math
 import os
 import platform
@@ -72,8 +73,16 @@ RATIO_BUDGET = 0.5
 FIRST_VISIT_BUDGET = 50_000  # bytes (1 KB read as 1,000 bytes: the stricter reading)
 FIRST_VISIT_REQUESTS = 6
 LATER_PAGE_BUDGET = 15_000
-UVICORN_FLAGS = ["--host", HOST, "--workers", "1", "--no-access-log", "--log-level", "warning",
-                 "--no-server-header"]
+UVICORN_FLAGS = [
+    "--host",
+    HOST,
+    "--workers",
+    "1",
+    "--no-access-log",
+    "--log-level",
+    "warning",
+    "--no-server-header",
+]
 PHONE_HEADERS = {
     "User-Agent": "Mozilla/5.0 (Linux; Android 14) Buurtscan-bench",
     "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
@@ -85,6 +94,7 @@ PHONE_HEADERS = {
 # --------------------------------------------------------------------------------------------
 # Cleanup: every server, directory and database this run makes is registered here at once.
 # --------------------------------------------------------------------------------------------
+
 
 class Cleanup:
     def __init__(self) -> None:
@@ -103,12 +113,15 @@ class Cleanup:
 
 
 def _raise_exit(signum: int, _frame: Any) -> None:
+    """Ctrl-C or SIGTERM: unwind so that ``finally`` stops the servers and drops the database."""
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # cancelled load tasks are expected
     raise SystemExit(128 + signum)
 
 
 # --------------------------------------------------------------------------------------------
 # Servers
 # --------------------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -173,18 +186,37 @@ def own_cpu_seconds() -> float:
 class Server:
     """One uvicorn process on a free loopback port, one worker, access log off."""
 
-    def __init__(self, label: str, asgi_app: str, env: dict[str, str], workdir: Path,
-                 cleanup: Cleanup, ready_path: str) -> None:
+    def __init__(
+        self,
+        label: str,
+        asgi_app: str,
+        env: dict[str, str],
+        workdir: Path,
+        cleanup: Cleanup,
+        ready_path: str,
+    ) -> None:
         self.label = label
         self.port = free_port()
         self.base_url = f"http://{HOST}:{self.port}"
         self.log_path = workdir / f"server-{self.port}.log"
-        command = [sys.executable, "-m", "uvicorn", asgi_app, "--port", str(self.port),
-                   *UVICORN_FLAGS]
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            asgi_app,
+            "--port",
+            str(self.port),
+            *UVICORN_FLAGS,
+        ]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                command,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         cleanup.add(f"stop server {label} (pid {self.process.pid})", self.stop)
         self._wait_ready(ready_path)
@@ -200,8 +232,9 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"server {self.label} did not answer in {START_TIMEOUT:.0f} s:\n"
-                           f"{self.log_tail()}")
+        raise RuntimeError(
+            f"server {self.label} did not answer in {START_TIMEOUT:.0f} s:\n{self.log_tail()}"
+        )
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -215,8 +248,9 @@ class Server:
             text = self.log_path.read_text(errors="replace")
         except OSError:
             return []
-        found = re.findall(r"^([A-Za-z_][\w.]*(?:Error|Exception|Disconnect)\b.{0,90})", text,
-                           re.MULTILINE)
+        found = re.findall(
+            r"^([A-Za-z_][\w.]*(?:Error|Exception|Disconnect)\b.{0,90})", text, re.MULTILINE
+        )
         return Counter(found).most_common(4)
 
     def cpu(self) -> float:
@@ -245,8 +279,13 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
 
 def run_cli(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=300, check=False,
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"buurtscan {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
@@ -257,6 +296,7 @@ def run_cli(env: dict[str, str], *args: str) -> str:
 # A lean HTTP/1.1 keep-alive client for the load (httpx's async client costs ~10x more CPU per
 # request, and the load generator shares this machine's cores with the server).
 # --------------------------------------------------------------------------------------------
+
 
 class Connection:
     def __init__(self, port: int) -> None:
@@ -302,8 +342,9 @@ class Connection:
         return status, body
 
 
-def build_request(method: str, path: str, port: int, headers: dict[str, str],
-                  body: bytes = b"") -> bytes:
+def build_request(
+    method: str, path: str, port: int, headers: dict[str, str], body: bytes = b""
+) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     if method != "GET":
@@ -314,6 +355,7 @@ def build_request(method: str, path: str, port: int, headers: dict[str, str],
 # --------------------------------------------------------------------------------------------
 # Virtual users and a load phase
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class User:
@@ -342,8 +384,7 @@ class PhaseResult:
 
     @property
     def other_cpu(self) -> float:
-        return max(0.0, self.machine_busy - self.server_cpu - self.loadgen_cpu
-                   - self.postgres_cpu)
+        return max(0.0, self.machine_busy - self.server_cpu - self.loadgen_cpu - self.postgres_cpu)
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -369,8 +410,9 @@ class PhaseResult:
 RequestMaker = Callable[[int, User], tuple[bytes, Callable[[int, bytes], bool]]]
 
 
-async def _load(port: int, users: list[User], make: RequestMaker, seconds: float,
-                max_requests: int) -> tuple[list[float], int, float, list[str]]:
+async def _load(
+    port: int, users: list[User], make: RequestMaker, seconds: float, max_requests: int
+) -> tuple[list[float], int, float, list[str]]:
     connections = [Connection(port) for _ in users]
     await asyncio.gather(*(c.open() for c in connections))
     latencies: list[float] = []
@@ -387,8 +429,14 @@ async def _load(port: int, users: list[User], make: RequestMaker, seconds: float
             t0 = time.perf_counter()
             try:
                 status, body = await asyncio.wait_for(connection.request(raw), REQUEST_TIMEOUT)
-            except (TimeoutError, OSError, asyncio.IncompleteReadError,
-                    asyncio.LimitOverrunError, ValueError, IndexError) as error:
+            except (
+                TimeoutError,
+                OSError,
+                asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError,
+                ValueError,
+                IndexError,
+            ) as error:
                 connection.close()
                 check(0, b"")
                 errors += 1
@@ -403,16 +451,24 @@ async def _load(port: int, users: list[User], make: RequestMaker, seconds: float
                 if len(samples) < 5:
                     samples.append(f"HTTP {status}: {body[:120]!r}")
 
-    await asyncio.wait_for(asyncio.gather(*(virtual_user(i) for i in range(len(users)))),
-                           seconds + REQUEST_TIMEOUT + 30)
+    await asyncio.wait_for(
+        asyncio.gather(*(virtual_user(i) for i in range(len(users)))),
+        seconds + REQUEST_TIMEOUT + 30,
+    )
     ended = time.perf_counter()
     for connection in connections:
         connection.close()
     return latencies, errors, ended - started, samples
 
 
-def run_phase(server: Server, users: list[User], make: RequestMaker, args: argparse.Namespace,
-              *, postgres: bool = False) -> PhaseResult:
+def run_phase(
+    server: Server,
+    users: list[User],
+    make: RequestMaker,
+    args: argparse.Namespace,
+    *,
+    postgres: bool = False,
+) -> PhaseResult:
     """A warm-up, then one measured row; ``postgres``: count PostgreSQL's CPU apart."""
     busy_before = wait_for_quiet(args.quiet_wait)
     if args.warmup > 0:
@@ -426,10 +482,14 @@ def run_phase(server: Server, users: list[User], make: RequestMaker, args: argpa
     pg1 = postgres_cpu() if postgres else {}
     cores = os.cpu_count() or 1
     return PhaseResult(
-        latencies=latencies, errors=errors, elapsed=elapsed,
-        server_cpu=(cpu1 - cpu0) / elapsed, loadgen_cpu=(own1 - own0) / elapsed,
+        latencies=latencies,
+        errors=errors,
+        elapsed=elapsed,
+        server_cpu=(cpu1 - cpu0) / elapsed,
+        loadgen_cpu=(own1 - own0) / elapsed,
         machine_busy=(busy1 - busy0) / max(1, total1 - total0) * cores,
-        postgres_cpu=postgres_cpu_between(pg0, pg1) / elapsed, busy_before=busy_before,
+        postgres_cpu=postgres_cpu_between(pg0, pg1) / elapsed,
+        busy_before=busy_before,
         error_samples=samples,
     )
 
@@ -455,10 +515,14 @@ def autosave_maker(port: int) -> RequestMaker:
         user.sent += 1
         fields = [(k, v) for k, v in user.form if k != SAVE_FIELD] + [(SAVE_FIELD, value)]
         body = urllib.parse.urlencode(fields).encode()
-        headers = {**PHONE_HEADERS, "Cookie": user.cookie, "HX-Request": "true",
-                   "HX-Current-URL": f"http://{HOST}:{port}/s/{SLUG}/stap/{FIRST_PAGE}",
-                   "X-CSRF-Token": user.csrf,
-                   "Content-Type": "application/x-www-form-urlencoded"}
+        headers = {
+            **PHONE_HEADERS,
+            "Cookie": user.cookie,
+            "HX-Request": "true",
+            "HX-Current-URL": f"http://{HOST}:{port}/s/{SLUG}/stap/{FIRST_PAGE}",
+            "X-CSRF-Token": user.csrf,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
 
         def check(status: int, _body: bytes) -> bool:
             if status == 200:
@@ -476,6 +540,7 @@ def autosave_maker(port: int) -> RequestMaker:
 # --------------------------------------------------------------------------------------------
 # Residents: start 50 deelnames with httpx, the way a browser does
 # --------------------------------------------------------------------------------------------
+
 
 class FormFields(HTMLParser):
     """The fields htmx includes from the questionnaire form (``hx-include="closest form"``)."""
@@ -540,13 +605,16 @@ def start_deelname(client: httpx.Client, secret_key: str) -> tuple[str, httpx.Re
     intro = client.get(f"/s/{SLUG}")
     cookie = client.cookies.get("csrf")
     if intro.status_code != 200 or cookie is None:
-        raise RuntimeError(f"GET /s/{SLUG} answered {intro.status_code} with"
-                           f"{'' if cookie else 'out'} a csrf cookie: {intro.text[:300]!r}")
+        raise RuntimeError(
+            f"GET /s/{SLUG} answered {intro.status_code} with"
+            f"{'' if cookie else 'out'} a csrf cookie: {intro.text[:300]!r}"
+        )
     csrf = csrf_token_for(secret_key, cookie)
     started = client.post(f"/s/{SLUG}/start", data={"csrf_token": csrf})
     if started.status_code != 303 or "deelname" not in client.cookies:
-        raise RuntimeError(f"POST /s/{SLUG}/start answered {started.status_code}: "
-                           f"{started.text[:300]!r}")
+        raise RuntimeError(
+            f"POST /s/{SLUG}/start answered {started.status_code}: {started.text[:300]!r}"
+        )
     return csrf, started
 
 
@@ -558,8 +626,9 @@ def start_residents(base_url: str, secret_key: str, count: int) -> list[User]:
     serializer = URLSafeTimedSerializer(secret_key, salt=COOKIE_SALT)
     users: list[User] = []
     for _ in range(count):
-        with httpx.Client(base_url=base_url, headers=PHONE_HEADERS, timeout=30,
-                          follow_redirects=False) as client:
+        with httpx.Client(
+            base_url=base_url, headers=PHONE_HEADERS, timeout=30, follow_redirects=False
+        ) as client:
             csrf, started = start_deelname(client, secret_key)
             page = client.get(started.headers["location"])
             if page.status_code != 200 or f"/stap/{FIRST_PAGE}" not in str(page.url):
@@ -567,16 +636,21 @@ def start_residents(base_url: str, secret_key: str, count: int) -> list[User]:
             parser = FormFields()
             parser.feed(page.text)
             deelname = serializer.loads(client.cookies["deelname"])
-            users.append(User(
-                cookie="; ".join(f"{name}={value}" for name, value in client.cookies.items()),
-                csrf=csrf, response_id=uuid.UUID(deelname["r"]), form=parser.fields,
-            ))
+            users.append(
+                User(
+                    cookie="; ".join(f"{name}={value}" for name, value in client.cookies.items()),
+                    csrf=csrf,
+                    response_id=uuid.UUID(deelname["r"]),
+                    form=parser.fields,
+                )
+            )
     return users
 
 
 # --------------------------------------------------------------------------------------------
 # Lost saves: what each client last got a 200 for, against what the database holds
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class SaveCheck:
@@ -600,11 +674,15 @@ def check_saves(database_url: str, base_url: str, users: list[User]) -> SaveChec
             for user in users:
                 assert user.response_id is not None
                 values = session.exec(
-                    select(Answer.value).join(Question, col(Question.id) == Answer.question_id)
+                    select(Answer.value)
+                    .join(Question, col(Question.id) == Answer.question_id)
                     .where(Answer.response_id == user.response_id, Question.key == SAVE_FIELD)
                 ).all()
-                stored[user.response_id] = values[0] if len(values) == 1 else (
-                    None if not values else f"{len(values)} rows")
+                stored[user.response_id] = (
+                    values[0]
+                    if len(values) == 1
+                    else (None if not values else f"{len(values)} rows")
+                )
     finally:
         engine.dispose()
     lost = unacked_but_stored = page_agrees = acked = 0
@@ -621,8 +699,9 @@ def check_saves(database_url: str, base_url: str, users: list[User]) -> SaveChec
                 else:
                     lost += 1
                     if len(details) < 5:
-                        details.append(f"client {number}: acknowledged {user.last_acked!r}, "
-                                       f"stored {value!r}")
+                        details.append(
+                            f"client {number}: acknowledged {user.last_acked!r}, stored {value!r}"
+                        )
             page = client.get(f"/s/{SLUG}/stap/{FIRST_PAGE}", headers={"Cookie": user.cookie})
             form = FormFields()
             form.feed(page.text)
@@ -636,9 +715,19 @@ def check_saves(database_url: str, base_url: str, users: list[User]) -> SaveChec
 # Page weight
 # --------------------------------------------------------------------------------------------
 
+
 class Subresources(HTMLParser):
-    FETCHED_RELS = frozenset({"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload",
-                              "modulepreload", "manifest"})
+    FETCHED_RELS = frozenset(
+        {
+            "stylesheet",
+            "icon",
+            "shortcut",
+            "apple-touch-icon",
+            "preload",
+            "modulepreload",
+            "manifest",
+        }
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -648,8 +737,10 @@ class Subresources(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "link" and set(a.get("rel", "").lower().split()) & self.FETCHED_RELS:
             self.urls.append(a.get("href", ""))
-        elif a.get("src") and (tag in ("script", "img", "source", "iframe")
-                               or (tag == "input" and a.get("type") == "image")):
+        elif a.get("src") and (
+            tag in ("script", "img", "source", "iframe")
+            or (tag == "input" and a.get("type") == "image")
+        ):
             self.urls.append(a["src"])
 
 
@@ -669,12 +760,17 @@ class Fetched:
 
 def fetch(client: httpx.Client, url: str) -> tuple[Fetched, httpx.Response]:
     response = client.get(url)
-    head = len(f"HTTP/1.1 {response.status_code} {response.reason_phrase}\r\n") + sum(
-        len(name) + len(value) + 4 for name, value in response.headers.raw) + 2
+    head = (
+        len(f"HTTP/1.1 {response.status_code} {response.reason_phrase}\r\n")
+        + sum(len(name) + len(value) + 4 for name, value in response.headers.raw)
+        + 2
+    )
     return Fetched(
         url=urllib.parse.urlsplit(str(response.url))._replace(scheme="", netloc="").geturl(),
-        status=response.status_code, wire_body=response.num_bytes_downloaded,
-        wire_total=response.num_bytes_downloaded + head, plain=len(response.content),
+        status=response.status_code,
+        wire_body=response.num_bytes_downloaded,
+        wire_total=response.num_bytes_downloaded + head,
+        plain=len(response.content),
         encoding=response.headers.get("content-encoding", "-"),
         cache_control=response.headers.get("cache-control", "-"),
     ), response
@@ -686,8 +782,9 @@ def is_immutable(cache_control: str) -> bool:
     return "immutable" in parts and max_age.isdigit() and int(max_age) >= 30 * 86400
 
 
-def page_with_subresources(client: httpx.Client, url: str,
-                           cached: set[str]) -> tuple[list[Fetched], set[str], list[str]]:
+def page_with_subresources(
+    client: httpx.Client, url: str, cached: set[str]
+) -> tuple[list[Fetched], set[str], list[str]]:
     """The page and, recursively (CSS url()s), what it references that is not in ``cached``."""
     page, response = fetch(client, url)
     fetched = [page]
@@ -723,27 +820,33 @@ class WeightReport:
 
 def measure_page_weight(base_url: str, secret_key: str) -> WeightReport:
     notes: list[str] = []
-    with httpx.Client(base_url=base_url, headers=PHONE_HEADERS, timeout=30,
-                      follow_redirects=False) as client:
+    with httpx.Client(
+        base_url=base_url, headers=PHONE_HEADERS, timeout=30, follow_redirects=False
+    ) as client:
         start_deelname(client, secret_key)
         first, cached, _ = page_with_subresources(
-            client, f"{base_url}/s/{SLUG}/stap/{FIRST_PAGE}", set())
+            client, f"{base_url}/s/{SLUG}/stap/{FIRST_PAGE}", set()
+        )
         for item in first[1:]:
             if not is_immutable(item.cache_control):
-                notes.append(f"NOT cached immutably: {item.url} (Cache-Control: "
-                             f"{item.cache_control})")
+                notes.append(
+                    f"NOT cached immutably: {item.url} (Cache-Control: {item.cache_control})"
+                )
             if item.status != 200:
                 notes.append(f"subresource {item.url} answered {item.status}")
         if first[0].status != 200:
             notes.append(f"first page answered {first[0].status}")
         later, _, skipped = page_with_subresources(
-            client, f"{base_url}/s/{SLUG}/stap/{LATER_PAGE}", cached)
+            client, f"{base_url}/s/{SLUG}/stap/{LATER_PAGE}", cached
+        )
         if later[0].status != 200:
             notes.append(f"later page answered {later[0].status}")
         if len(first) > 1 and all(is_immutable(item.cache_control) for item in first[1:]):
-            notes.append(f"all {len(first) - 1} static assets of the first page are cached "
-                         "immutably (Cache-Control: immutable, max-age >= 30 days) under "
-                         "content-hashed URLs, so the later page counts its HTML only")
+            notes.append(
+                f"all {len(first) - 1} static assets of the first page are cached "
+                "immutably (Cache-Control: immutable, max-age >= 30 days) under "
+                "content-hashed URLs, so the later page counts its HTML only"
+            )
     for page in (first[0], later[0]):
         if page.encoding != "gzip":
             notes.append(f"{page.url} was not compressed (Content-Encoding: {page.encoding})")
@@ -754,14 +857,16 @@ def measure_page_weight(base_url: str, secret_key: str) -> WeightReport:
 # Databases
 # --------------------------------------------------------------------------------------------
 
+
 def prepare_sqlite(workdir: Path, secret_key: str) -> tuple[str, dict[str, str], str]:
     url = f"sqlite:///{workdir / 'bench.db'}"
     env = child_env({"BUURTSCAN_DATABASE_URL": url, "BUURTSCAN_SECRET_KEY": secret_key})
     return url, env, run_cli(env, "demo")
 
 
-def prepare_postgres(admin_url: str, secret_key: str,
-                     cleanup: Cleanup) -> tuple[str, dict[str, str], str]:
+def prepare_postgres(
+    admin_url: str, secret_key: str, cleanup: Cleanup
+) -> tuple[str, dict[str, str], str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -785,16 +890,18 @@ def prepare_postgres(admin_url: str, secret_key: str,
 # Report
 # --------------------------------------------------------------------------------------------
 
+
 def table(headers: list[str], rows: list[list[str]], right: set[int] | None = None) -> str:
     right = right if right is not None else set(range(1, len(headers)))
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+        return "  ".join(
+            str(c).rjust(w) if i in right else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
 
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths),
-                      *(line(r) for r in rows)])
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
 
 
 def verdict(ok: bool) -> str:
@@ -826,65 +933,125 @@ def ms(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.1f}"
 
 
-def print_report(args: argparse.Namespace, rows: list[Row], bare: PhaseResult | None,
-                 bare_sync: PhaseResult | None, saves: dict[str, SaveCheck],
-                 weight: WeightReport | None, notes: list[str], started: dt.datetime) -> None:
+def print_report(
+    args: argparse.Namespace,
+    rows: list[Row],
+    bare: PhaseResult | None,
+    bare_sync: PhaseResult | None,
+    saves: dict[str, SaveCheck],
+    weight: WeightReport | None,
+    notes: list[str],
+    started: dt.datetime,
+) -> None:
     cores = os.cpu_count() or 1
     print()
     print("=" * 100)
-    print(f"Buurtscan benchmark, {started:%Y-%m-%d %H:%M} UTC, {platform.machine()}, {cores} "
-          f"cores, Python {platform.python_version()}, {platform.system()} {platform.release()}")
-    print(f"Servers: uvicorn {_version('uvicorn')}, 1 worker each, access log off, {HOST} only "
-          f"(flags: {' '.join(UVICORN_FLAGS)}); FastAPI {_version('fastapi')}.")
-    print(f"Load: {args.concurrency} concurrent keep-alive clients (closed loop: each sends its "
-          f"next request when the last one is answered) for {args.seconds:g} s per row after a "
-          f"{args.warmup:g} s warm-up, at most {args.max_requests} requests per row.")
-    print(f"The load generator is this one Python process (asyncio + uvloop and a lean HTTP/1.1 "
-          f"client; httpx's async client could not load even the bare app) and it SHARES the "
-          f"{cores} cores with the server and PostgreSQL: see the CPU columns.")
+    print(
+        f"Buurtscan benchmark, {started:%Y-%m-%d %H:%M} UTC, {platform.machine()}, {cores} "
+        f"cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+    print(
+        f"Servers: uvicorn {_version('uvicorn')}, 1 worker each, access log off, {HOST} only "
+        f"(flags: {' '.join(UVICORN_FLAGS)}); FastAPI {_version('fastapi')}."
+    )
+    print(
+        f"Load: {args.concurrency} concurrent keep-alive clients (closed loop: each sends its "
+        f"next request when the last one is answered) for {args.seconds:g} s per row after a "
+        f"{args.warmup:g} s warm-up, at most {args.max_requests} requests per row."
+    )
+    print(
+        f"The load generator is this one Python process (asyncio + uvloop and a lean HTTP/1.1 "
+        f"client; httpx's async client could not load even the bare app) and it SHARES the "
+        f"{cores} cores with the server and PostgreSQL: see the CPU columns."
+    )
     print("=" * 100)
     print()
     print("1. Server throughput")
     print()
-    headers = ["server", "request", "req/s", "x bare", "p50 ms", "p99 ms", "ok", "errors",
-               "CPU ms/req", "srv", "pg", "load", "other"]
+    headers = [
+        "server",
+        "request",
+        "req/s",
+        "x bare",
+        "p50 ms",
+        "p99 ms",
+        "ok",
+        "errors",
+        "CPU ms/req",
+        "srv",
+        "pg",
+        "load",
+        "other",
+    ]
     out: list[list[str]] = []
     for row in rows:
         r = row.result
         ratio = f"{r.rps / bare.rps:.2f}" if bare and bare.rps else "-"
-        out.append([row.target, row.request, f"{r.rps:.0f}", ratio, ms(r.percentile(50)),
-                    ms(r.percentile(99)), str(r.count), str(r.errors),
-                    ms(r.cpu_ms_per_request), f"{r.server_cpu:.2f}",
-                    f"{r.postgres_cpu:.2f}" if row.target == "PostgreSQL" else "-",
-                    f"{r.loadgen_cpu:.2f}", f"{r.other_cpu:.2f}"])
+        out.append(
+            [
+                row.target,
+                row.request,
+                f"{r.rps:.0f}",
+                ratio,
+                ms(r.percentile(50)),
+                ms(r.percentile(99)),
+                str(r.count),
+                str(r.errors),
+                ms(r.cpu_ms_per_request),
+                f"{r.server_cpu:.2f}",
+                f"{r.postgres_cpu:.2f}" if row.target == "PostgreSQL" else "-",
+                f"{r.loadgen_cpu:.2f}",
+                f"{r.other_cpu:.2f}",
+            ]
+        )
     print(table(headers, out, right=set(range(2, len(headers)))))
     print()
-    print("ok = answered 200 (only these count in req/s and latency); errors = any other status, "
-          f"a dropped connection or no answer in {REQUEST_TIMEOUT:.0f} s.")
-    print("CPU ms/req = CPU time of the server process (+ PostgreSQL's processes) per ok "
-          "request. srv, pg, load, other = cores busy during the row (1.00 = one core) in the "
-          "server, PostgreSQL, the load generator, and everything else on the machine.")
+    print(
+        "ok = answered 200 (only these count in req/s and latency); errors = any other status, "
+        f"a dropped connection or no answer in {REQUEST_TIMEOUT:.0f} s."
+    )
+    print(
+        "CPU ms/req = CPU time of the server process (+ PostgreSQL's processes) per ok "
+        "request. srv, pg, load, other = cores busy during the row (1.00 = one core) in the "
+        "server, PostgreSQL, the load generator, and everything else on the machine."
+    )
     for row in rows:
         for sample in row.result.error_samples[:3]:
             print(f"  error sample ({row.target}, {row.request}): {sample}")
     if bare is not None and bare.rps:
-        print(f"x bare = req/s / {bare.rps:.0f}, the bare app's async page: the yardstick of "
-              "DESIGN.md §10.")
+        print(
+            f"x bare = req/s / {bare.rps:.0f}, the bare app's async page: the yardstick of "
+            "DESIGN.md §10."
+        )
         if bare_sync is not None and bare_sync.rps:
-            print(f"For information: against the bare app's thread-pool page ({bare_sync.rps:.0f}"
-                  " req/s) the app rows are " + ", ".join(
-                      f"{row.target} {row.request.split()[0]} {row.result.rps / bare_sync.rps:.2f}"
-                      for row in rows if row.budgeted) + ".")
-        print("CPU cost against the bare async page (bare CPU ms/req / row's), what the ratio "
-              "would be if CPU were the only limit: " + ", ".join(
-                  f"{row.target} {row.request.split()[0]} "
-                  f"{bare.cpu_ms_per_request / row.result.cpu_ms_per_request:.2f}"
-                  for row in rows if row.budgeted and row.result.count) + ".")
+            print(
+                f"For information: against the bare app's thread-pool page ({bare_sync.rps:.0f}"
+                " req/s) the app rows are "
+                + ", ".join(
+                    f"{row.target} {row.request.split()[0]} {row.result.rps / bare_sync.rps:.2f}"
+                    for row in rows
+                    if row.budgeted
+                )
+                + "."
+            )
+        print(
+            "CPU cost against the bare async page (bare CPU ms/req / row's), what the ratio "
+            "would be if CPU were the only limit: "
+            + ", ".join(
+                f"{row.target} {row.request.split()[0]} "
+                f"{bare.cpu_ms_per_request / row.result.cpu_ms_per_request:.2f}"
+                for row in rows
+                if row.budgeted and row.result.count
+            )
+            + "."
+        )
     noisy = [row for row in rows if row.result.busy_before > QUIET_CORES]
     if noisy:
-        print(f"WARNING: other processes kept {max(r.result.busy_before for r in noisy):.2f} "
-              f"cores busy just before {len(noisy)} row(s) (waited up to {args.quiet_wait:g} s "
-              "for quiet): those figures are lower than this machine can do.")
+        print(
+            f"WARNING: other processes kept {max(r.result.busy_before for r in noisy):.2f} "
+            f"cores busy just before {len(noisy)} row(s) (waited up to {args.quiet_wait:g} s "
+            "for quiet): those figures are lower than this machine can do."
+        )
     print()
     print("Budgets (DESIGN.md §10)")
     print()
@@ -895,60 +1062,128 @@ def print_report(args: argparse.Namespace, rows: list[Row], bare: PhaseResult | 
         r = row.result
         if bare and bare.rps:
             share = r.rps / bare.rps
-            budget_rows.append([f"{row.target}: {row.request}", "x bare req/s >= 0.50",
-                                f"{share:.2f}", verdict(share >= RATIO_BUDGET)])
+            budget_rows.append(
+                [
+                    f"{row.target}: {row.request}",
+                    "x bare req/s >= 0.50",
+                    f"{share:.2f}",
+                    verdict(share >= RATIO_BUDGET),
+                ]
+            )
         p99 = r.percentile(99)
-        budget_rows.append([f"{row.target}: {row.request}", "p99 < 100 ms",
-                            f"{ms(p99)} ms" if r.count else "no 200 at all",
-                            verdict(r.count > 0 and p99 < P99_BUDGET_MS)])
+        budget_rows.append(
+            [
+                f"{row.target}: {row.request}",
+                "p99 < 100 ms",
+                f"{ms(p99)} ms" if r.count else "no 200 at all",
+                verdict(r.count > 0 and p99 < P99_BUDGET_MS),
+            ]
+        )
     for target, check in saves.items():
-        budget_rows.append([f"{target}: autosave", "acknowledged saves lost = 0",
-                            f"{check.lost} of {check.acked_clients}", verdict(check.lost == 0)])
+        budget_rows.append(
+            [
+                f"{target}: autosave",
+                "acknowledged saves lost = 0",
+                f"{check.lost} of {check.acked_clients}",
+                verdict(check.lost == 0),
+            ]
+        )
     if weight is not None:
         first_bytes = sum(f.wire_total for f in weight.first)
         first_requests = len(weight.first)
         later_bytes = sum(f.wire_total for f in weight.later)
         budget_rows += [
-            ["first questionnaire page, empty cache", "<= 50 KB transferred",
-             kb(first_bytes), verdict(first_bytes <= FIRST_VISIT_BUDGET)],
-            ["first questionnaire page, empty cache", "<= 6 requests",
-             str(first_requests), verdict(first_requests <= FIRST_VISIT_REQUESTS)],
-            ["later page, assets cached", "<= 15 KB transferred",
-             kb(later_bytes), verdict(later_bytes <= LATER_PAGE_BUDGET)],
+            [
+                "first questionnaire page, empty cache",
+                "<= 50 KB transferred",
+                kb(first_bytes),
+                verdict(first_bytes <= FIRST_VISIT_BUDGET),
+            ],
+            [
+                "first questionnaire page, empty cache",
+                "<= 6 requests",
+                str(first_requests),
+                verdict(first_requests <= FIRST_VISIT_REQUESTS),
+            ],
+            [
+                "later page, assets cached",
+                "<= 15 KB transferred",
+                kb(later_bytes),
+                verdict(later_bytes <= LATER_PAGE_BUDGET),
+            ],
         ]
     print(table(["what", "budget", "measured", "verdict"], budget_rows, right={2}))
     print()
     if saves:
-        print("Lost-save check: after the autosave row, each client's last value acknowledged "
-              "with 200 was read back from the database with SQLAlchemy and from the page's "
-              "checked radio.")
+        print(
+            "Lost-save check: after the autosave row, each client's last value acknowledged "
+            "with 200 was read back from the database with SQLAlchemy and from the page's "
+            "checked radio."
+        )
         for target, check in saves.items():
-            print(f"  {target}: {check.clients} clients, {check.acked_clients} with an "
-                  f"acknowledged save, lost {check.lost}; no-200 saves that did land "
-                  f"{check.unacked_but_stored}; page shows the stored value for "
-                  f"{check.page_agrees} of {check.clients}")
+            print(
+                f"  {target}: {check.clients} clients, {check.acked_clients} with an "
+                f"acknowledged save, lost {check.lost}; no-200 saves that did land "
+                f"{check.unacked_but_stored}; page shows the stored value for "
+                f"{check.page_agrees} of {check.clients}"
+            )
             for detail in check.details:
                 print(f"    {detail}")
         print()
     if weight is not None:
-        print("2. Page weight (Accept-Encoding: gzip; KB = 1,000 bytes; 'wire' = status line + "
-              "response headers + body as sent)")
+        print(
+            "2. Page weight (Accept-Encoding: gzip; KB = 1,000 bytes; 'wire' = status line + "
+            "response headers + body as sent)"
+        )
         print()
         w_rows = []
         for label, items in (("first visit", weight.first), ("later page", weight.later)):
             for item in items:
-                w_rows.append([label, item.url[:70], str(item.status), item.encoding,
-                               str(item.plain), str(item.wire_body), str(item.wire_total),
-                               item.cache_control[:40]])
-            w_rows.append([label, f"TOTAL: {len(items)} request(s)", "", "",
-                           str(sum(i.plain for i in items)),
-                           str(sum(i.wire_body for i in items)),
-                           str(sum(i.wire_total for i in items)), ""])
-        print(table(["visit", "url", "status", "encoding", "bytes", "body wire", "wire total",
-                     "cache-control"], w_rows, right={2, 4, 5, 6}))
+                w_rows.append(
+                    [
+                        label,
+                        item.url[:70],
+                        str(item.status),
+                        item.encoding,
+                        str(item.plain),
+                        str(item.wire_body),
+                        str(item.wire_total),
+                        item.cache_control[:40],
+                    ]
+                )
+            w_rows.append(
+                [
+                    label,
+                    f"TOTAL: {len(items)} request(s)",
+                    "",
+                    "",
+                    str(sum(i.plain for i in items)),
+                    str(sum(i.wire_body for i in items)),
+                    str(sum(i.wire_total for i in items)),
+                    "",
+                ]
+            )
+        print(
+            table(
+                [
+                    "visit",
+                    "url",
+                    "status",
+                    "encoding",
+                    "bytes",
+                    "body wire",
+                    "wire total",
+                    "cache-control",
+                ],
+                w_rows,
+                right={2, 4, 5, 6},
+            )
+        )
         if weight.later_skipped:
-            print(f"Later page: {len(weight.later_skipped)} subresource(s) served from the "
-                  "cache (same URLs, Cache-Control immutable), not counted.")
+            print(
+                f"Later page: {len(weight.later_skipped)} subresource(s) served from the "
+                "cache (same URLs, Cache-Control immutable), not counted."
+            )
         for note in weight.notes:
             print(f"  note: {note}")
         print()
@@ -961,23 +1196,41 @@ def print_report(args: argparse.Namespace, rows: list[Row], bare: PhaseResult | 
 # Main
 # --------------------------------------------------------------------------------------------
 
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
-                        help="a PostgreSQL server where this run may CREATE and DROP a database "
-                             "(default: %(default)s)")
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES_URL,
+        help="a PostgreSQL server where this run may CREATE and DROP a database "
+        "(default: %(default)s)",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL rows")
-    parser.add_argument("--seconds", type=float, default=10.0,
-                        help="measured seconds per row (default %(default)s)")
-    parser.add_argument("--warmup", type=float, default=2.0,
-                        help="warm-up seconds before each row, not counted (default %(default)s)")
-    parser.add_argument("--concurrency", type=int, default=50,
-                        help="concurrent clients (default %(default)s)")
-    parser.add_argument("--max-requests", type=int, default=200_000,
-                        help="at most this many requests per row (default %(default)s)")
-    parser.add_argument("--quiet-wait", type=float, default=60.0,
-                        help="before each row, wait at most this many seconds for other "
-                             "processes to leave the cores idle (default %(default)s)")
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="measured seconds per row (default %(default)s)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=2.0,
+        help="warm-up seconds before each row, not counted (default %(default)s)",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=50, help="concurrent clients (default %(default)s)"
+    )
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=200_000,
+        help="at most this many requests per row (default %(default)s)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=60.0,
+        help="before each row, wait at most this many seconds for other "
+        "processes to leave the cores idle (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.seconds <= 600:
         parser.error("--seconds must be in (0, 600]")
@@ -1000,22 +1253,35 @@ def step(message: str) -> Iterator[None]:
     print(f"    done in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
-def app_rows(label: str, server: Server, users: list[User], args: argparse.Namespace,
-             rows: list[Row]) -> None:
+def app_rows(
+    label: str, server: Server, users: list[User], args: argparse.Namespace, rows: list[Row]
+) -> None:
     postgres = label == "PostgreSQL"
     page = get_maker(f"/s/{SLUG}/stap/{FIRST_PAGE}", server.port)
     with step(f"{label}: questionnaire page GET"):
-        rows.append(Row(label, f"GET stap/{FIRST_PAGE}",
-                        run_phase(server, users, page, args, postgres=postgres), True))
+        rows.append(
+            Row(
+                label,
+                f"GET stap/{FIRST_PAGE}",
+                run_phase(server, users, page, args, postgres=postgres),
+                True,
+            )
+        )
     with step(f"{label}: autosave POST"):
-        rows.append(Row(label, "POST autosave",
-                        run_phase(server, users, autosave_maker(server.port), args,
-                                  postgres=postgres), True))
+        rows.append(
+            Row(
+                label,
+                "POST autosave",
+                run_phase(server, users, autosave_maker(server.port), args, postgres=postgres),
+                True,
+            )
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _raise_exit)
+    signal.signal(signal.SIGINT, _raise_exit)
     with contextlib.suppress(ImportError):
         import uvloop
 
@@ -1044,17 +1310,19 @@ def main(argv: list[str] | None = None) -> int:
             ("SQLite", lambda: prepare_sqlite(workdir, secret_key)),
         ]
         if args.no_postgres:
-            notes.append("PostgreSQL skipped (--no-postgres): the PostgreSQL budgets are not "
-                         "measured in this run.")
+            notes.append(
+                "PostgreSQL skipped (--no-postgres): the PostgreSQL budgets are not "
+                "measured in this run."
+            )
         else:
-            targets.append(("PostgreSQL",
-                            lambda: prepare_postgres(args.postgres_url, secret_key, cleanup)))
+            targets.append(
+                ("PostgreSQL", lambda: prepare_postgres(args.postgres_url, secret_key, cleanup))
+            )
         for label, prepare in targets:
             with step(f"{label}: fresh database, migrated, demo loaded"):
                 url, env, output = prepare()
                 print(f"    {output.splitlines()[-1] if output else ''}")
-            server = Server(f"buurtscan-{label}", "app.asgi:app", env, workdir, cleanup,
-                            "/healthz")
+            server = Server(f"buurtscan-{label}", "app.asgi:app", env, workdir, cleanup, "/healthz")
             if weight is None:
                 with step("page weight"):
                     weight = measure_page_weight(server.base_url, secret_key)
@@ -1066,18 +1334,28 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
             errors = server.logged_errors()
             if errors:
-                notes.append(f"{label} server logged: " + "; ".join(
-                    f"{count} x {line}" for line, count in errors))
-    except KeyboardInterrupt:
-        print("interrupted: cleaning up", file=sys.stderr)
+                notes.append(
+                    f"{label} server logged: "
+                    + "; ".join(f"{count} x {line}" for line, count in errors)
+                )
+    except (KeyboardInterrupt, SystemExit) as stop:
+        print("\nstopped: cleaning up", file=sys.stderr)
         cleanup.run()
-        return 130
+        return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
     except Exception as error:
         print(f"\nbenchmark could not finish: {type(error).__name__}: {error}", file=sys.stderr)
         cleanup.run()
         if rows:
-            print_report(args, rows, bare, bare_sync, saves, weight,
-                         [*notes, "INCOMPLETE run (see the error above)"], started)
+            print_report(
+                args,
+                rows,
+                bare,
+                bare_sync,
+                saves,
+                weight,
+                [*notes, "INCOMPLETE run (see the error above)"],
+                started,
+            )
         return 1
     finally:
         cleanup.run()

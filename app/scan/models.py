@@ -106,3 +106,20 @@ class Contact(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=30)
     created_on: date
+
+
+class AccessCode(SQLModel, table=True):
+    """A single-use code for one household. Only a keyed hash is stored, never a response id.
+
+    ``used_at`` is a date, not a time, so a used code cannot be lined up with a response.
+    """
+
+    __tablename__ = "access_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    scan_id: int = Field(foreign_key="scan.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    batch: int = 1
+    exported: bool = False
+    used_on: date | None = None
+    used_channel: str | None = Field(default=None, max_length=12)

@@ -30,6 +30,11 @@ def open_scans(session: Session, today: date) -> list[tuple[Scan, Buurt]]:
     return [(scan, buurt) for scan, buurt in rows]
 
 
+def all_scans(session: Session) -> list[tuple[Scan, Buurt]]:
+    rows = session.exec(select(Scan, Buurt).join(Buurt).order_by(col(Buurt.name), col(Scan.id)))
+    return [(scan, buurt) for scan, buurt in rows.all()]
+
+
 def page_keys(session: Session, scan_id: int) -> list[str]:
     """The scan's question pages in questionnaire order."""
     first = func.min(Question.position)
