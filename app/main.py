@@ -15,6 +15,7 @@ from app.db import make_engine
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.language import router as language_router
+from app.scan.manage_router import router as scan_manage_router
 from app.scan.router import router as scan_router
 from app.security import CsrfCookieMiddleware, SecurityHeadersMiddleware, verify_request
 from app.staff.router import install_staff_handlers
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(language_router)
     app.include_router(scan_router)
     app.include_router(staff_router)
+    app.include_router(scan_manage_router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     environment.globals["static_version"] = static_version
     return app

@@ -5,17 +5,16 @@ code (so every page can show it) and the id of any contact details given.
 """
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.responses import Response as HttpResponse
 
+from app.clock import NowDep
 from app.config import Settings, SettingsDep
-from app.db import SessionDep, utcnow
+from app.db import SessionDep
 from app.errors import NotFound
 from app.programme.models import Buurt
 from app.scan import queries, rules, service
@@ -42,13 +41,6 @@ class Deelname:
     response: Response
     code: str
     contact_id: uuid.UUID | None
-
-
-def now() -> datetime:
-    return utcnow()
-
-
-NowDep = Annotated[datetime, Depends(now)]
 
 
 def get_scan(slug: str, session: SessionDep, at: NowDep) -> ScanContext:
@@ -134,15 +126,3 @@ def get_deelname(
 
 
 DeelnameDep = Annotated[Deelname, Depends(get_deelname)]
-
-
-async def get_form_items(request: Request) -> AsyncIterator[list[tuple[str, Any]]]:
-    """The posted fields; any uploaded file (never expected) is closed after the request."""
-    form = await request.form()
-    try:
-        yield list(form.multi_items())
-    finally:
-        await form.close()
-
-
-FormItemsDep = Annotated[list[tuple[str, Any]], Depends(get_form_items)]

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.programme.models import Buurt, Pijler
-from app.scan.models import Answer, Contact, Question, Response, Scan
+from app.scan.models import AccessCode, Answer, Contact, Question, Response, Scan
 
 
 def scan_with_buurt(session: Session, slug: str) -> tuple[Scan, Buurt] | None:
@@ -95,3 +95,15 @@ def contact(session: Session, contact_id: uuid.UUID, scan_id: int) -> Contact | 
     return session.exec(
         select(Contact).where(Contact.id == contact_id, Contact.scan_id == scan_id)
     ).first()
+
+
+def access_code(session: Session, scan_id: int, code_hash: str) -> AccessCode | None:
+    return session.exec(
+        select(AccessCode).where(AccessCode.scan_id == scan_id, AccessCode.code_hash == code_hash)
+    ).first()
+
+
+def last_code_batch(session: Session, scan_id: int) -> int | None:
+    return session.exec(
+        select(func.max(AccessCode.batch)).where(AccessCode.scan_id == scan_id)
+    ).one()

@@ -7,16 +7,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response as HttpResponse
 
+from app.clock import NowDep
 from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import NotFound
+from app.formdata import FormItemsDep
 from app.i18n import LANGUAGES, current_locale, gettext_lazy
 from app.language import switch_to
 from app.scan import queries, rules, service
 from app.scan.dependencies import (
     DeelnameDep,
-    FormItemsDep,
-    NowDep,
     OpenScanDep,
     ScanContext,
     ScanDep,

@@ -8,9 +8,9 @@ from sqlmodel import Session, col
 
 from app.errors import AppError, Conflict
 from app.i18n import gettext_lazy as _l
-from app.scan import queries, rules
+from app.scan import codes, queries, rules
 from app.scan.forms import Value
-from app.scan.models import Answer, Contact, Question, Response, Scan
+from app.scan.models import AccessCode, Answer, Contact, Question, Response, Scan
 
 MAX_RESUME_CODE_TRIES = 5
 
@@ -37,6 +37,16 @@ class NoActiveResponse(Conflict):
 class AlreadySubmitted(Conflict):
     title = _l("Your answers have been sent")
     message = _l("You already sent your answers. You cannot change them any more. Thank you!")
+
+
+class UnknownAccessCode(AppError):
+    status_code = 422
+    message = _l("We do not know this code. Check the code on your letter and try again.")
+
+
+class AccessCodeUsed(Conflict):
+    title = _l("This code has been used")
+    message = _l("Someone already sent answers with this code. Each code works once.")
 
 
 class UnknownResumeCode(AppError):
@@ -120,8 +130,78 @@ def missing_required(session: Session, response: Response) -> list[Question]:
     ]
 
 
-def submit_response(session: Session, response: Response, *, now: datetime) -> None:
-    """Make the deelname final. The conditional update lets only one submit win."""
+def generate_codes(session: Session, scan: Scan, *, count: int, secret_key: str) -> list[str]:
+    """New single-use codes for a scan; returns them in plain text, the only time they exist.
+
+    Flushes; the caller commits (with its audit entry).
+    """
+    assert scan.id is not None
+    batch = (queries.last_code_batch(session, scan.id) or 0) + 1
+    plain: list[str] = []
+    seen: set[str] = set()
+    while len(plain) < count:
+        code = codes.new_code()
+        code_hash = codes.hash_code(secret_key, code)
+        if code_hash in seen:
+            continue
+        seen.add(code_hash)
+        plain.append(code)
+    session.add_all(
+        AccessCode(scan_id=scan.id, code_hash=codes.hash_code(secret_key, c), batch=batch)
+        for c in plain
+    )
+    session.flush()
+    return plain
+
+
+def find_unused_code(session: Session, scan: Scan, typed: str, *, secret_key: str) -> str:
+    """The hash of a valid, unused code of this scan (not consumed yet), or a clear error."""
+    code = codes.normalize_code(typed)
+    found = (
+        queries.access_code(session, scan.id or 0, codes.hash_code(secret_key, code))
+        if code
+        else None
+    )
+    if found is None:
+        raise UnknownAccessCode
+    if found.used_on is not None:
+        raise AccessCodeUsed
+    return found.code_hash
+
+
+def consume_code(
+    session: Session, scan_id: int, code_hash: str, *, channel: str, now: datetime
+) -> None:
+    """Use a code up, atomically: of any number of concurrent attempts exactly one wins.
+
+    Only the day and the channel are kept, never which response used it. Flushes only.
+    """
+    result = session.exec(
+        update(AccessCode)
+        .where(
+            col(AccessCode.scan_id) == scan_id,
+            col(AccessCode.code_hash) == code_hash,
+            col(AccessCode.used_on).is_(None),
+        )
+        .values(used_on=rules.local_date(now), used_channel=channel)
+    )
+    if result.rowcount != 1:
+        raise AccessCodeUsed
+
+
+def submit_response(
+    session: Session, response: Response, *, now: datetime, code_hash: str | None = None
+) -> None:
+    """Make the deelname final, using up its access code in the same transaction.
+
+    The conditional updates let only one submit win, and a code count only once.
+    """
+    if code_hash is not None:
+        try:
+            consume_code(session, response.scan_id, code_hash, channel=response.channel, now=now)
+        except AccessCodeUsed:
+            session.rollback()
+            raise
     result = session.exec(
         update(Response)
         .where(col(Response.id) == response.id, col(Response.submitted_at).is_(None))

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.clock import NowDep
 from app.config import Settings, SettingsDep
 from app.db import SessionDep
 from app.errors import Forbidden
 from app.i18n import gettext_lazy as _l
-from app.scan.dependencies import NowDep
 from app.staff import queries, rules, service
 from app.staff.models import StaffSession, User
 

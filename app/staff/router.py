@@ -9,20 +9,18 @@ from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from starlette.responses import Response as HttpResponse
 
+from app.clock import NowDep
 from app.config import SettingsDep, get_settings
 from app.db import SessionDep
 from app.errors import NotFound
+from app.formdata import FormItemsDep
 from app.programme.models import Partner
-from app.scan import queries as scan_queries
-from app.scan import rules as scan_rules
-from app.scan.dependencies import FormItemsDep, NowDep
 from app.staff import queries, service
 from app.staff.dependencies import (
     LoginRequired,
     PasswordSessionDep,
     SecondFactorRequired,
     Staff,
-    StaffDep,
     cookie_name,
     require,
 )
@@ -184,13 +182,6 @@ def logout(
     response = _redirect(request, "staff:login")
     response.delete_cookie(cookie_name(settings), path="/")
     return response
-
-
-@router.get("", name="staff:home")
-def home(request: Request, staff: StaffDep, session: SessionDep, at: NowDep) -> HttpResponse:
-    scans = scan_queries.all_scans(session)
-    states = {s.id: scan_rules.scan_state(s.status, s.starts_on, s.ends_on, at) for s, _ in scans}
-    return render(request, "staff/home.html", {"staff": staff, "scans": scans, "states": states})
 
 
 @router.get("/gebruikers", name="staff:users")
