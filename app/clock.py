@@ -8,7 +8,8 @@ from fastapi import Depends
 from app.db import utcnow
 
 
-def now() -> datetime:
+async def now() -> datetime:
+    """Async only so that FastAPI does not send this to the thread pool."""
     return utcnow()
 
 

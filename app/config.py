@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     demo_banner: bool = False
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     resident_session_days: int = Field(default=30, ge=1)
+    small_number_threshold: int = Field(default=5, ge=1)
 
     @property
     def is_sqlite(self) -> bool:
@@ -46,4 +47,9 @@ def get_settings() -> Settings:
     return settings
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+async def settings_dependency() -> Settings:
+    """Async only so that FastAPI does not send this to the thread pool."""
+    return get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dependency)]

@@ -1,9 +1,11 @@
 """Database engine, sessions and the shared column types.
 
-SQLite runs in WAL mode with foreign keys and a busy timeout. A request that writes (any
-method but GET/HEAD) begins its transaction with ``BEGIN IMMEDIATE`` so that concurrent
-residents queue for the write lock instead of failing with "database is locked" halfway
-through a transaction. PostgreSQL needs none of this.
+SQLite runs in WAL mode with foreign keys and a busy timeout. Every session starts with plain
+(deferred) read transactions; a use-case that writes calls ``begin_write(session)`` first,
+which ends the read and begins ``BEGIN IMMEDIATE``: concurrent residents then queue for the
+write lock (busy timeout) instead of failing with "database is locked", and the lock is held
+only for the write itself, never across a request's other steps. PostgreSQL needs none of
+this; ``begin_write`` is harmless there.
 """
 
 from collections.abc import Iterator
@@ -79,18 +81,28 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def write_engine(engine: Engine) -> Engine:
-    """The same pool, with transactions that take SQLite's write lock up front."""
-    return engine.execution_options(**{_WRITE_OPTION: True})
+def begin_write(session: Session) -> None:
+    """Start the writing part of a use-case: end any read transaction, take the write lock.
+
+    Call it before the first change; what was read stays loaded (``expire_on_commit`` is
+    off). Changes made before it would be flushed by the commit of the read transaction.
+    """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_WRITE_OPTION: True})
 
 
-def open_session(engine: Engine, *, write: bool) -> Session:
-    return Session(write_engine(engine) if write else engine, expire_on_commit=False)
+def open_session(engine: Engine, *, write: bool = False) -> Session:
+    """A session; with ``write`` its first transaction already holds the write lock."""
+    session = Session(engine, expire_on_commit=False)
+    if write:
+        begin_write(session)
+    return session
 
 
 def get_session(request: Request) -> Iterator[Session]:
     engine: Engine = request.app.state.engine
-    with open_session(engine, write=request.method not in ("GET", "HEAD")) as session:
+    with open_session(engine) as session:
         yield session
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.programme.models import Buurt, Partner, Pijler
-from app.scan import questionnaire, rules
-from app.scan.models import Question, Scan
+from app.scan import questionnaire, rules, service
+from app.scan.models import Scan
 
 DEMO_PATH = Path(__file__).parent / "data" / "demo.toml"
 SCAN_DAYS_OPEN = 120
@@ -32,7 +32,7 @@ def load_demo(session: Session, *, now: datetime) -> DemoCounts:
         demo = tomllib.load(file)
     data = questionnaire.load_default()
     counts = DemoCounts()
-    pijlers = _ensure_pijlers(session, data, counts)
+    _ensure_pijlers(session, data, counts)
     for row in demo["partners"]:
         if session.exec(select(Partner).where(Partner.slug == row["slug"])).first() is None:
             session.add(Partner(name=row["name"], slug=row["slug"], kind=row["kind"]))
@@ -50,7 +50,7 @@ def load_demo(session: Session, *, now: datetime) -> DemoCounts:
             session.flush()
             counts.buurten += 1
         if session.exec(select(Scan).where(Scan.slug == buurt.slug)).first() is None:
-            create_scan(session, buurt, data, pijlers, now=now)
+            create_scan(session, buurt, now=now)
             counts.scans += 1
     session.commit()
     return counts
@@ -69,31 +69,15 @@ def _ensure_pijlers(
     return existing
 
 
-def create_scan(
-    session: Session,
-    buurt: Buurt,
-    data: dict[str, Any],
-    pijlers: dict[str, Pijler],
-    *,
-    now: datetime,
-) -> Scan:
+def create_scan(session: Session, buurt: Buurt, *, now: datetime) -> Scan:
     """An open scan for the buurt from the default questionnaire (flushes, does not commit)."""
-    assert buurt.id is not None
     today = rules.local_date(now)
-    scan = Scan(
-        buurt_id=buurt.id,
+    return service.build_scan(
+        session,
+        buurt,
         slug=buurt.slug,
         title={"nl": f"Buurtscan {buurt.name}"},
-        texts=questionnaire.scan_texts(data),
+        status="open",
         starts_on=today - timedelta(days=7),
         ends_on=today + timedelta(days=SCAN_DAYS_OPEN),
-        status="open",
     )
-    session.add(scan)
-    session.flush()
-    rows: list[Question] = questionnaire.question_rows(data, pijlers)
-    for row in rows:
-        row.scan_id = scan.id or 0
-    session.add_all(rows)
-    session.flush()
-    return scan

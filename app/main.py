@@ -15,7 +15,12 @@ from app.db import make_engine
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.language import router as language_router
+from app.monitoring.router import router as monitoring_router
+from app.programme.router import router as programme_router
+from app.scan.codes_router import router as scan_codes_router
+from app.scan.export_router import router as scan_export_router
 from app.scan.manage_router import router as scan_manage_router
+from app.scan.paper_router import router as scan_paper_router
 from app.scan.router import router as scan_router
 from app.security import CsrfCookieMiddleware, SecurityHeadersMiddleware, verify_request
 from app.staff.router import install_staff_handlers
@@ -99,6 +104,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scan_router)
     app.include_router(staff_router)
     app.include_router(scan_manage_router)
+    app.include_router(scan_codes_router)
+    app.include_router(scan_paper_router)
+    app.include_router(scan_export_router)
+    app.include_router(monitoring_router)
+    app.include_router(programme_router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     environment.globals["static_version"] = static_version
     return app

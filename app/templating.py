@@ -38,8 +38,22 @@ environment.filters["datetime"] = lambda value, format="short": format_datetime(
 
 
 def path_for(request: Request, name: str, **params: object) -> str:
-    """A route's path (not its absolute URL): shorter pages, right behind any proxy."""
-    return request.url_for(name, **params).path
+    """A route's path (not its absolute URL): shorter pages, right behind any proxy.
+
+    Routes never change while the app runs, so paths are cached (finding one walks them all).
+    """
+    router = request.scope["router"]
+    key = (id(router), name, tuple(sorted((k, str(v)) for k, v in params.items())))
+    path = _paths.get(key)
+    if path is None:
+        path = str(router.url_path_for(name, **dict(key[2])))
+        if len(_paths) < 50_000:  # bounded: slugs and ids are finite, but never trust that
+            _paths[key] = path
+    root: str = request.scope.get("root_path", "")
+    return root + path
+
+
+_paths: dict[tuple[int, str, tuple[tuple[str, str], ...]], str] = {}
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
@@ -74,12 +88,13 @@ def render(
         "url_for": lambda name, **params: path_for(request, name, **params),
         **(context or {}),
     }
+    page = environment.get_template(template)
     if block is not None and is_htmx(request):
         html = render_block(environment, template, block, full_context)
     else:
-        html = environment.get_template(template).render(full_context)
+        html = page.render(full_context)
     response = PageResponse(html, status_code=status_code)
-    response.template = environment.get_template(template)
+    response.template = page
     response.context = full_context
     if block is not None:
         response.headers["Vary"] = "HX-Request"

@@ -1,7 +1,10 @@
 """Request dependencies of the resident pages: scan → open scan → this browser's deelname.
 
 A browser's deelname lives in a signed, HttpOnly cookie: the response id, the plain resume
-code (so every page can show it) and the id of any contact details given.
+code (so every page can show it) and the id of any contact details given. In a scan with
+access codes, a second signed cookie holds the keyed hash of the code the resident typed, tied
+to that response id; it is used up at submit and never stored with the response. It is a cookie
+of its own so that pages rewriting the deelname cookie (contact details, resume) keep it.
 """
 
 import uuid
@@ -21,6 +24,7 @@ from app.scan import queries, rules, service
 from app.scan.models import Response, Scan
 
 COOKIE_SALT = "deelname"
+ACCESS_COOKIE_SALT = "deelname-code"
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Deelname:
     response: Response
     code: str
     contact_id: uuid.UUID | None
+    access_code_hash: str | None = None  # the typed access code's hash, in code mode
 
 
 def get_scan(slug: str, session: SessionDep, at: NowDep) -> ScanContext:
@@ -54,7 +59,7 @@ def get_scan(slug: str, session: SessionDep, at: NowDep) -> ScanContext:
 ScanDep = Annotated[ScanContext, Depends(get_scan)]
 
 
-def get_open_scan(context: ScanDep) -> ScanContext:
+async def get_open_scan(context: ScanDep) -> ScanContext:
     if not context.is_open:
         raise service.ScanNotOpen
     return context
@@ -67,19 +72,54 @@ def cookie_name(settings: Settings) -> str:
     return "__Host-deelname" if settings.secure_cookies else "deelname"
 
 
-def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_key, salt=COOKIE_SALT)
+def access_cookie_name(settings: Settings) -> str:
+    return "__Host-deelname-code" if settings.secure_cookies else "deelname-code"
 
 
-def read_cookie(request: Request, settings: Settings) -> dict[str, Any] | None:
-    raw = request.cookies.get(cookie_name(settings))
+def _serializer(settings: Settings, salt: str = COOKIE_SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt=salt)
+
+
+def _read(request: Request, settings: Settings, name: str, salt: str) -> dict[str, Any] | None:
+    raw = request.cookies.get(name)
     if not raw:
         return None
     try:
-        data = _serializer(settings).loads(raw, max_age=settings.resident_session_days * 86400)
+        data = _serializer(settings, salt).loads(
+            raw, max_age=settings.resident_session_days * 86400
+        )
     except BadSignature:
         return None
     return data if isinstance(data, dict) else None
+
+
+def read_cookie(request: Request, settings: Settings) -> dict[str, Any] | None:
+    return _read(request, settings, cookie_name(settings), COOKIE_SALT)
+
+
+def read_access_code_hash(
+    request: Request, settings: Settings, response_id: uuid.UUID
+) -> str | None:
+    """The access code's hash remembered for this response on this device, if any."""
+    data = _read(request, settings, access_cookie_name(settings), ACCESS_COOKIE_SALT)
+    if not data or data.get("r") != str(response_id):
+        return None
+    code_hash = data.get("a")
+    return code_hash if isinstance(code_hash, str) and code_hash else None
+
+
+def write_access_cookie(
+    http_response: HttpResponse, settings: Settings, response: Response, code_hash: str
+) -> None:
+    """Remember the typed access code (its keyed hash only) for this response on this device."""
+    http_response.set_cookie(
+        access_cookie_name(settings),
+        _serializer(settings, ACCESS_COOKIE_SALT).dumps({"r": str(response.id), "a": code_hash}),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
 
 
 def write_cookie(
@@ -122,7 +162,35 @@ def get_deelname(
         raise service.NoActiveResponse
     if found.submitted_at is not None:
         raise service.AlreadySubmitted
-    return Deelname(found, str(data.get("c", "")), contact_id)
+    return Deelname(
+        found,
+        str(data.get("c", "")),
+        contact_id,
+        read_access_code_hash(request, settings, found.id),
+    )
 
 
 DeelnameDep = Annotated[Deelname, Depends(get_deelname)]
+
+
+def unsent_deelname(
+    request: Request, session: SessionDep, settings: Settings, scan_id: int
+) -> Deelname | None:
+    """This browser's unsubmitted response to the scan, if it has one (never an error)."""
+    data = read_cookie(request, settings)
+    if not data or data.get("s") != scan_id:
+        return None
+    try:
+        response_id = uuid.UUID(str(data.get("r")))
+        contact_id = uuid.UUID(data["k"]) if data.get("k") else None
+    except ValueError:
+        return None
+    found = queries.response(session, response_id, scan_id)
+    if found is None or found.submitted_at is not None:
+        return None
+    return Deelname(
+        found,
+        str(data.get("c", "")),
+        contact_id,
+        read_access_code_hash(request, settings, found.id),
+    )

@@ -422,6 +422,9 @@ def _render_review(
     session: SessionDep,
     missing: list[Any],
     status_code: int = 200,
+    *,
+    code_typed: str = "",
+    code_error: Any = None,
 ) -> HttpResponse:
     all_steps = _steps(session, context)
     views = question_views(
@@ -451,6 +454,10 @@ def _render_review(
             page_texts=context.scan.texts.get("pages", {}),
             contact=contact,
             missing={q.key for q in missing},
+            # In code mode, a deelname resumed on another device has no code with it yet.
+            needs_code=context.scan.access_mode == "codes" and not deelname.access_code_hash,
+            code_typed=code_typed,
+            code_error=code_error,
         ),
         block="main",
         status_code=status_code,
@@ -463,13 +470,47 @@ def submit(
     context: OpenScanDep,
     deelname: DeelnameDep,
     session: SessionDep,
+    settings: SettingsDep,
     at: NowDep,
-    _form: FormItemsDep,
+    form: FormItemsDep,
 ) -> HttpResponse:
+    """Send the answers; in code mode this uses up the code (from this device, or typed here)."""
+    code_mode = context.scan.access_mode == "codes"
+    typed = next((v for k, v in form if k == "access_code" and isinstance(v, str)), "")[:60]
     missing = service.missing_required(session, deelname.response)
     if missing:
-        return _render_review(request, context, deelname, session, missing, status_code=422)
-    service.submit_response(session, deelname.response, now=at)
+        return _render_review(
+            request, context, deelname, session, missing, status_code=422, code_typed=typed
+        )
+    code_hash = deelname.access_code_hash if code_mode else None
+    try:
+        if code_mode and code_hash is None:
+            code_hash = service.check_access_code(
+                session,
+                context.scan,
+                typed,
+                client=request.client.host if request.client else "unknown",
+                secret_key=settings.secret_key,
+                now=at,
+            )
+        service.submit_response(session, deelname.response, now=at, code_hash=code_hash)
+    except service.UnknownAccessCode as error:
+        return _render_review(
+            request,
+            context,
+            deelname,
+            session,
+            [],
+            status_code=422,
+            code_typed=typed,
+            code_error=error.message,
+        )
+    except service.AccessCodeUsed as error:
+        # The answers stay saved (unsent): the page leads back to them.
+        review_url = path_for(request, "scan:review", slug=context.scan.slug)
+        raise service.AccessCodeUsed(
+            link=(gettext_lazy("Back to your answers"), review_url)
+        ) from error
     return _redirect(path_for(request, "scan:thanks", slug=context.scan.slug))
 
 

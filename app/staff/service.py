@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from app import ratelimit
+from app.db import begin_write
 from app.errors import AppError, Forbidden
 from app.i18n import gettext_lazy as _l
 from app.staff import queries, rules
@@ -81,6 +82,7 @@ def create_user(
     partner_id: int | None = None,
     gemeente: str = "",
 ) -> User:
+    begin_write(session)
     email = email.strip().lower()
     errors: dict[str, str] = {}
     if "@" not in email or len(email) > 254:
@@ -114,6 +116,7 @@ def create_user(
 
 def deactivate_user(session: Session, *, actor: User, user: User, now: datetime) -> None:
     """Switch an account off; every session it has stops working at once."""
+    begin_write(session)
     if user.id == actor.id:
         raise Forbidden(_l("You cannot switch off your own account."))
     user.is_active = False
@@ -134,6 +137,7 @@ def log_in(
 
     Attempts are limited per account and per client, whatever the outcome.
     """
+    begin_write(session)
     for key in (
         ratelimit.client_key(secret_key, "login-account", email.strip().lower()),
         ratelimit.client_key(secret_key, "login-client", client),
@@ -173,6 +177,7 @@ def pass_totp(
     secret_key: str,
     now: datetime,
 ) -> None:
+    begin_write(session)
     key = ratelimit.client_key(secret_key, "totp", str(user.id))
     retry_after = ratelimit.hit(session, key, limit=TOTP_LIMIT, window=LIMIT_WINDOW, now=now)
     if retry_after is not None:
@@ -191,6 +196,7 @@ def pass_totp(
 
 def start_totp_setup(session: Session, user: User) -> str:
     """A new secret for the authenticator app (not yet switched on)."""
+    begin_write(session)
     user.totp_secret = pyotp.random_base32()
     session.add(user)
     session.commit()
@@ -200,6 +206,7 @@ def start_totp_setup(session: Session, user: User) -> str:
 def enable_totp(
     session: Session, staff_session: StaffSession, user: User, *, code: str, now: datetime
 ) -> None:
+    begin_write(session)
     if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(
         code.replace(" ", ""), for_time=now, valid_window=1
     ):
@@ -212,6 +219,7 @@ def enable_totp(
 
 
 def log_out(session: Session, staff_session: StaffSession, user: User, *, now: datetime) -> None:
+    begin_write(session)
     staff_session.revoked_at = now
     session.add(staff_session)
     record(session, user, "session.logout", "staff_user", user.id)
@@ -221,6 +229,7 @@ def log_out(session: Session, staff_session: StaffSession, user: User, *, now: d
 def touch(session: Session, staff_session: StaffSession, *, now: datetime) -> None:
     """Keep an active session alive (at most one write a minute)."""
     if now - staff_session.last_seen_at > timedelta(minutes=1):
+        begin_write(session)
         staff_session.last_seen_at = now
         session.add(staff_session)
         session.commit()

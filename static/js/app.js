@@ -68,3 +68,28 @@
     }
   });
 })();
+
+// The code page: a letter's QR link carries the access code after "#", which browsers never
+// send to the server. Put it in the code field, then drop it from the address bar and history.
+(function () {
+  "use strict";
+
+  function fillCodeFromHash() {
+    var input = document.querySelector("[data-code-from-hash]");
+    if (!input || !window.location.hash) { return; }
+    var code = "";
+    try {
+      code = decodeURIComponent(window.location.hash.slice(1));
+    } catch (error) {
+      code = "";
+    }
+    code = code.replace(/[^0-9A-Za-z -]/g, "").slice(0, 30);
+    if (code && !input.value) { input.value = code; }
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", fillCodeFromHash);
+  document.addEventListener("htmx:afterSettle", fillCodeFromHash);
+})();

@@ -1,0 +1,249 @@
+"""Access codes: staff make batches of them, residents type theirs to start a scan with codes.
+
+A batch's plain codes exist once, in the CSV answered to the request that made them; the
+database keeps keyed hashes only. The CSV's links carry the code after ``#``: browsers never
+send a URL's fragment, so a code from a QR link never reaches the server or its logs.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from babel.numbers import format_decimal
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response as HttpResponse
+
+from app.clock import NowDep
+from app.config import SettingsDep
+from app.db import SessionDep
+from app.errors import NotFound
+from app.formdata import FormItemsDep
+from app.i18n import current_locale, gettext
+from app.programme.models import Buurt
+from app.scan import codes, queries, rules, service
+from app.scan.dependencies import (
+    OpenScanDep,
+    ScanContext,
+    unsent_deelname,
+    write_access_cookie,
+    write_cookie,
+)
+from app.scan.models import Scan
+from app.staff.dependencies import Staff, require
+from app.templating import path_for, render
+
+router = APIRouter()
+CodesManagerDep = Annotated[Staff, Depends(require("codes.manage"))]
+CHANNELS = ("online", "paper", "conversation")
+
+
+@dataclass
+class CodeBatch:
+    """One batch's codes on the staff page: issued, used per channel, unused."""
+
+    number: int | None  # None: the total of all batches
+    issued: int = 0
+    exported: bool = True
+    used: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
+
+    @property
+    def used_total(self) -> int:
+        return sum(self.used.values())
+
+    @property
+    def unused(self) -> int:
+        return self.issued - self.used_total
+
+    def add(self, exported: bool, channel: str | None, count: int) -> None:
+        self.issued += count
+        self.exported = self.exported and exported
+        if channel is not None:
+            self.used[channel] = self.used.get(channel, 0) + count
+
+
+def _batches(rows: list[tuple[int, bool, str | None, int]]) -> tuple[list[CodeBatch], CodeBatch]:
+    by_number: dict[int, CodeBatch] = {}
+    total = CodeBatch(None)
+    for number, exported, channel, count in rows:
+        by_number.setdefault(number, CodeBatch(number)).add(exported, channel, count)
+        total.add(exported, channel, count)
+    return list(by_number.values()), total
+
+
+def _field(form: list[tuple[str, Any]], name: str, limit: int) -> str:
+    value = next((v for k, v in form if k == name), "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _scan(session: SessionDep, scan_id: int) -> tuple[Scan, Buurt]:
+    # An id out of the column's range is simply not there (PostgreSQL would refuse the query).
+    found = queries.scan_with_buurt_by_id(session, scan_id) if 0 < scan_id < 2**31 else None
+    if found is None:
+        raise NotFound
+    return found
+
+
+COUNT = re.compile(r"[0-9]+|[0-9]{1,3}(?:[ .,\u00a0\u202f][0-9]{3})+")
+
+
+def _parse_count(typed: str) -> int | None:
+    """A whole number, also written with thousands separators ("2.500", "20 000")."""
+    text = typed.strip()
+    if not COUNT.fullmatch(text):
+        return None
+    count = int(re.sub(r"[^0-9]", "", text))
+    return count if 1 <= count <= codes.MAX_BATCH else None
+
+
+def _render_codes(
+    request: Request,
+    staff: Staff,
+    session: SessionDep,
+    scan: Scan,
+    buurt: Buurt,
+    *,
+    typed: str = "",
+    error: str | None = None,
+    status_code: int = 200,
+) -> HttpResponse:
+    batches, total = _batches(queries.code_batch_counts(session, scan.id or 0))
+    return render(
+        request,
+        "staff/codes.html",
+        {
+            "staff": staff,
+            "scan": scan,
+            "buurt": buurt,
+            "batches": batches,
+            "total": total,
+            "channels": CHANNELS,
+            "typed": typed,
+            "error": error,
+            "max_count_text": format_decimal(codes.MAX_BATCH, locale=current_locale()),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/staff/scans/{scan_id}/codes", name="staff:codes")
+def codes_page(
+    request: Request, scan_id: int, staff: CodesManagerDep, session: SessionDep
+) -> HttpResponse:
+    scan, buurt = _scan(session, scan_id)
+    return _render_codes(request, staff, session, scan, buurt)
+
+
+def codes_csv(code_page_url: str, plain: list[str]) -> bytes:
+    """The printable list: ``code,link`` with a BOM so that Excel reads it as UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["code", "link"])
+    for code in plain:
+        shown = codes.format_code(code)
+        writer.writerow([shown, f"{code_page_url}#{shown}"])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+@router.post("/staff/scans/{scan_id}/codes", name="staff:codes_generate")
+def make_codes(
+    request: Request,
+    scan_id: int,
+    staff: CodesManagerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: FormItemsDep,
+) -> HttpResponse:
+    scan, buurt = _scan(session, scan_id)
+    typed = _field(form, "count", 20)
+    count = _parse_count(typed)
+    if count is None:
+        error = gettext("Give a whole number from 1 to %(max)s.") % {
+            "max": format_decimal(codes.MAX_BATCH, locale=current_locale())
+        }
+        return _render_codes(
+            request, staff, session, scan, buurt, typed=typed, error=error, status_code=422
+        )
+    batch, plain = service.issue_codes(
+        session, scan, count=count, secret_key=settings.secret_key, actor=staff.user
+    )
+    return HttpResponse(
+        codes_csv(str(request.url_for("scan:code", slug=scan.slug)), plain),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="codes-{scan.slug}-batch{batch}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _step_path(request: Request, slug: str, step: rules.Step) -> str:
+    if step.is_contact:
+        return path_for(request, "scan:contact", slug=slug)
+    if step.is_review:
+        return path_for(request, "scan:review", slug=slug)
+    return path_for(request, "scan:step", slug=slug, step=step.key)
+
+
+def _render_code_page(
+    request: Request, context: ScanContext, typed: str, error: Any, status_code: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "scan/code.html",
+        {"scan": context.scan, "buurt": context.buurt, "typed": typed, "error": error},
+        status_code=status_code,
+    )
+
+
+@router.get("/s/{slug}/code", name="scan:code")
+def code_form(request: Request, context: OpenScanDep) -> HttpResponse:
+    if context.scan.access_mode != "codes":
+        return _redirect(path_for(request, "scan:intro", slug=context.scan.slug))
+    return _render_code_page(request, context, "", None)
+
+
+@router.post("/s/{slug}/code", name="scan:code_enter")
+def enter_code(
+    request: Request,
+    context: OpenScanDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: FormItemsDep,
+    at: NowDep,
+) -> HttpResponse:
+    """Start a deelname with a valid code; the code is used up only when it is sent."""
+    scan = context.scan
+    if scan.access_mode != "codes":
+        return _redirect(path_for(request, "scan:intro", slug=scan.slug))
+    typed = _field(form, "code", 60)
+    try:
+        code_hash = service.check_access_code(
+            session,
+            scan,
+            typed,
+            client=request.client.host if request.client else "unknown",
+            secret_key=settings.secret_key,
+            now=at,
+        )
+    except (service.UnknownAccessCode, service.AccessCodeUsed) as error:
+        return _render_code_page(request, context, typed, error.message, error.status_code)
+    all_steps = rules.steps(queries.page_keys(session, scan.id or 0))
+    mine = unsent_deelname(request, session, settings, scan.id or 0)
+    if mine is not None and mine.access_code_hash == code_hash:
+        # The same code again on this device (the letter's QR code opened twice): go on.
+        target = next((s for s in all_steps if s.key == mine.response.last_page), all_steps[0])
+        return _redirect(_step_path(request, scan.slug, target))
+    response, resume_code = service.start_response(
+        session, scan, language=current_locale(), secret_key=settings.secret_key, now=at
+    )
+    redirect = _redirect(_step_path(request, scan.slug, all_steps[0]))
+    write_cookie(redirect, settings, response, resume_code)
+    write_access_cookie(redirect, settings, response, code_hash)
+    return redirect
