@@ -11,6 +11,7 @@ from starlette.types import Receive, Scope, Send
 
 from app import i18n
 from app.config import ROOT, TIMEZONE, get_settings
+from app.staff.rules import can
 
 environment = Environment(
     loader=FileSystemLoader(ROOT / "templates"),
@@ -25,6 +26,7 @@ environment.install_gettext_callables(  # type: ignore[attr-defined]
 )
 environment.globals["localized"] = i18n.localized
 environment.globals["LANGUAGES"] = i18n.LANGUAGES
+environment.globals["permitted"] = can  # a role's permission, for links on staff pages
 environment.filters["fill"] = lambda text, **values: _fill(text, values)
 environment.filters["date"] = lambda value, format="long": format_date(
     value, format=format, locale=i18n.current_locale()
