@@ -195,3 +195,17 @@ def test_the_login_form_needs_its_csrf_token(client: TestClient, session: Sessio
     user = make_user(session)
     forged = client.post("/staff/inloggen", data={"email": user.email, "password": PASSWORD})
     assert forged.status_code == 403
+
+
+def test_a_facilitator_may_switch_on_a_second_factor(client: TestClient, session: Session) -> None:
+    user = make_user(session)
+    log_in(client, user)
+    home = client.get("/staff")
+    assert 'href="/staff/tweede-stap/instellen"' in home.text
+    setup = client.get("/staff/tweede-stap/instellen")
+    code = pyotp.TOTP(setup.context["secret"]).now()
+    assert post(client, "/staff/tweede-stap/instellen", {"code": code}).status_code == 303
+    session.rollback()  # ends the snapshot: see what the app wrote
+    session.refresh(user)
+    assert user.totp_enabled
+    assert 'href="/staff/tweede-stap/instellen"' not in client.get("/staff").text
