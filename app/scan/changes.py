@@ -137,7 +137,7 @@ def completeness(slots: list[TextSlot], languages: list[str]) -> dict[str, tuple
 
 def change_of_slot(slot: TextSlot, language: str) -> Change:
     """What editing ``slot`` in ``language`` amounts to, for ``refusal``."""
-    if slot.part in ("title",):
+    if slot.part == "title":
         return Change.TITLE
     if slot.part in ("scan", "page"):
         return Change.SCAN_TEXT

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response as HttpResponse
-from starlette.routing import NoMatchFound
 
 from app.clock import NowDep
 from app.db import SessionDep
@@ -37,14 +36,6 @@ def _redirect(request: Request, name: str, **params: Any) -> RedirectResponse:
     return RedirectResponse(path_for(request, name, **params), status_code=303)
 
 
-def _optional_path(request: Request, name: str) -> str | None:
-    """A route's path, or None while its router is not part of the app."""
-    try:
-        return path_for(request, name)
-    except NoMatchFound:
-        return None
-
-
 @router.get("", name="staff:home")
 def overview(request: Request, staff: StaffDep, session: SessionDep, at: NowDep) -> HttpResponse:
     rows = queries.buurten_with_scans(session)
@@ -57,7 +48,6 @@ def overview(request: Request, staff: StaffDep, session: SessionDep, at: NowDep)
             "rows": rows,
             "states": states,
             "can_manage": can(staff.user.role, "scan.manage"),
-            "buurten_url": _optional_path(request, "staff:buurten"),
         },
     )
 

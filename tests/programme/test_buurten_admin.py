@@ -1,15 +1,12 @@
 """Buurten on the staff pages: the list, creating and editing, checked and audited."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.programme.models import Buurt
-from app.programme.router import router as buurten_router
 from app.programme.service import slugify
 from app.staff.models import AuditEntry
 from tests.conftest import make_client
@@ -17,20 +14,6 @@ from tests.staff.helpers import log_in, make_user, post
 
 ROLES = ["anonymous", "partner", "facilitator", "beheerder"]
 VALID = {"name": "Oostendam-Noord", "wijk": "Oostendam", "cbs_code": "bu06420101"}
-
-
-@pytest.fixture
-def app(app: FastAPI) -> FastAPI:
-    """The app with the buurten pages (until app/main.py includes their router)."""
-    if not any(getattr(route, "name", None) == "staff:buurten" for route in app.routes):
-        app.include_router(buurten_router)
-    return app
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with make_client(app) as test_client:
-        yield test_client
 
 
 @pytest.fixture

@@ -220,6 +220,7 @@ def test_the_overview_links_every_scan_and_offers_a_new_scan_per_buurt(
     page = client.get("/staff")
     assert page.status_code == 200
     assert f'href="/staff/scans/{setup.scan_id}"' in page.text
+    assert 'href="/staff/buurten"' in page.text
     for buurt_id in (setup.buurt.id, empty.id):
         assert f'href="/staff/scans/nieuw?buurt={buurt_id}"' in page.text
     rows = page.context["rows"]  # type: ignore[attr-defined]
@@ -868,29 +869,31 @@ def test_the_dutch_editor_marks_answered_questions_read_only(
     assert "scan.texts_update" not in audit_actions(session)
 
 
+# Refused? in four situations: (no responses, nothing answered), (no responses, answered by a
+# resident still in progress), (responses, this question unanswered), (responses, answered).
+SITUATIONS = [(False, False), (False, True), (True, False), (True, True)]
+REFUSED = {
+    Change.DATES: (False, False, False, False),
+    Change.STATUS: (False, False, False, False),
+    Change.TITLE: (False, False, False, False),
+    Change.ACCESS_TO_OPEN: (False, False, False, False),
+    Change.ACCESS_TO_CODES: (False, False, True, True),
+    Change.REORDER: (False, False, False, False),
+    Change.ADD_QUESTION: (False, False, False, False),
+    Change.REMOVE_QUESTION: (False, True, False, True),
+    Change.OPTIONS: (False, True, True, True),
+    Change.DUTCH_TEXT: (False, True, False, True),
+    Change.TRANSLATION: (False, False, False, False),
+    Change.SCAN_TEXT: (False, False, False, False),
+}
+
+
 @pytest.mark.parametrize(
     ("change", "has_responses", "answered", "refused"),
     [
         (change, has_responses, answered, refused)
-        for change, cases in {
-            Change.DATES: (False, False, False, False),
-            Change.STATUS: (False, False, False, False),
-            Change.TITLE: (False, False, False, False),
-            Change.ACCESS_TO_OPEN: (False, False, False, False),
-            Change.ACCESS_TO_CODES: (False, False, True, True),
-            Change.REORDER: (False, False, False, False),
-            Change.ADD_QUESTION: (False, False, False, False),
-            Change.REMOVE_QUESTION: (False, True, False, True),
-            Change.OPTIONS: (False, True, True, True),
-            Change.DUTCH_TEXT: (False, True, False, True),
-            Change.TRANSLATION: (False, False, False, False),
-            Change.SCAN_TEXT: (False, False, False, False),
-        }.items()
-        # (no responses, nothing answered), (no responses, answered in progress),
-        # (responses, question unanswered), (responses, question answered)
-        for (has_responses, answered), refused in zip(
-            [(False, False), (False, True), (True, False), (True, True)], cases, strict=True
-        )
+        for change, cases in REFUSED.items()
+        for (has_responses, answered), refused in zip(SITUATIONS, cases, strict=True)
     ],
 )
 def test_the_honesty_rule_as_a_table(
@@ -903,4 +906,25 @@ def test_the_honesty_rule_as_a_table(
 
 
 def test_every_kind_of_change_is_in_the_table() -> None:
-    assert len(Change) == 12
+    assert set(REFUSED) == set(Change)
+
+
+@pytest.mark.parametrize(
+    ("part", "language", "change"),
+    [
+        ("title", "nl", Change.TITLE),
+        ("scan", "nl", Change.SCAN_TEXT),
+        ("page", "ar", Change.SCAN_TEXT),
+        ("text", "nl", Change.DUTCH_TEXT),
+        ("help", "nl", Change.DUTCH_TEXT),
+        ("option", "nl", Change.OPTIONS),
+        ("text", "ar", Change.TRANSLATION),
+        ("help", "en", Change.TRANSLATION),
+        ("option", "uk", Change.TRANSLATION),
+    ],
+)
+def test_what_editing_a_text_amounts_to(part: str, language: str, change: Change) -> None:
+    slot = changes.TextSlot(
+        "x", {"nl": "tekst"}, 1 if part in ("text", "help", "option") else None, part
+    )
+    assert changes.change_of_slot(slot, language) is change
