@@ -195,7 +195,26 @@ def step_page(
     all_steps = _steps(session, context)
     current = _find_step(all_steps, step)
     page_questions = queries.questions(session, context.scan.id or 0, current.key)
-    views = question_views(page_questions, queries.answers(session, deelname.response.id))
+    return _render_step(request, context, deelname, session, all_steps, current, page_questions)
+
+
+def _render_step(
+    request: Request,
+    context: ScanContext,
+    deelname: Any,
+    session: SessionDep,
+    all_steps: list[rules.Step],
+    current: rules.Step,
+    page_questions: list[Any],
+    parsed: Any = None,
+) -> HttpResponse:
+    """A question page; after an invalid post, with what was typed and the errors (422)."""
+    views = question_views(
+        page_questions,
+        queries.answers(session, deelname.response.id),
+        parsed.raw if parsed else None,
+        parsed.errors if parsed else None,
+    )
     return render(
         request,
         "scan/step_questions.html",
@@ -208,9 +227,10 @@ def step_page(
             questions=views,
             page_texts=context.scan.texts.get("pages", {}).get(current.key, {}),
             pijler=_pijler_of(session, page_questions),
-            form_error=None,
+            form_error=parsed.form_error if parsed else None,
         ),
         block="main",
+        status_code=422 if parsed else 200,
     )
 
 
@@ -246,28 +266,8 @@ def save_step(
         now=at,
     )
     if parsed.has_errors:
-        views = question_views(
-            page_questions,
-            queries.answers(session, deelname.response.id),
-            parsed.raw,
-            parsed.errors,
-        )
-        return render(
-            request,
-            "scan/step_questions.html",
-            _page_context(
-                request,
-                context,
-                deelname,
-                all_steps,
-                current,
-                questions=views,
-                page_texts=context.scan.texts.get("pages", {}).get(current.key, {}),
-                pijler=_pijler_of(session, page_questions),
-                form_error=parsed.form_error,
-            ),
-            block="main",
-            status_code=422,
+        return _render_step(
+            request, context, deelname, session, all_steps, current, page_questions, parsed
         )
     if switch:
         url = _step_url(request, context, current)

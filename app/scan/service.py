@@ -107,6 +107,23 @@ def save_answers(
                 col(Answer.question_id).in_(list(ids.values())),
             )
         )
+    _add_answers(session, response, ids, values, language=language)
+    response.updated_at = now
+    response.last_page = page
+    response.language = language
+    session.add(response)
+    session.commit()
+
+
+def _add_answers(
+    session: Session,
+    response: Response,
+    ids: dict[str, int | None],
+    values: dict[str, list[Value]],
+    *,
+    language: str,
+) -> None:
+    """Add a response's answers by question key; free text records the language it was in."""
     for key, question_values in values.items():
         question_id = ids[key]
         assert question_id is not None
@@ -121,11 +138,6 @@ def save_answers(
             )
             for v in question_values
         )
-    response.updated_at = now
-    response.last_page = page
-    response.language = language
-    session.add(response)
-    session.commit()
 
 
 def missing_required(session: Session, response: Response) -> list[Question]:
@@ -301,20 +313,7 @@ def enter_response(
     session.add(response)
     session.flush()
     ids = {q.key: q.id for q in questions if q.scan_id == scan.id}
-    for key, question_values in values.items():
-        question_id = ids[key]
-        assert question_id is not None
-        session.add_all(
-            Answer(
-                response_id=response.id,
-                question_id=question_id,
-                position=v.position,
-                value=v.value,
-                text=v.text,
-                language=language if v.text is not None else None,
-            )
-            for v in question_values
-        )
+    _add_answers(session, response, ids, values, language=language)
     staff_service.record(
         session, actor, "response.enter", "response", response.id, scan_id=scan.id, channel=channel
     )
