@@ -16,6 +16,10 @@ from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.language import router as language_router
 from app.monitoring.router import router as monitoring_router
+from app.plannen.inbox_router import router as plannen_inbox_router
+from app.plannen.public_router import router as plannen_public_router
+from app.plannen.results_router import router as plannen_results_router
+from app.plannen.session_router import router as plannen_session_router
 from app.programme.router import router as programme_router
 from app.scan.codes_router import router as scan_codes_router
 from app.scan.export_router import router as scan_export_router
@@ -101,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_staff_handlers(app)
     app.include_router(health_router)
     app.include_router(language_router)
+    app.include_router(plannen_public_router)  # before /s/{slug}/... of the scan
     app.include_router(scan_router)
     app.include_router(staff_router)
     app.include_router(scan_manage_router)
@@ -109,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scan_export_router)
     app.include_router(monitoring_router)
     app.include_router(programme_router)
+    app.include_router(plannen_results_router)
+    app.include_router(plannen_inbox_router)
+    app.include_router(plannen_session_router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     environment.globals["static_version"] = static_version
     return app

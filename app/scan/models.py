@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -30,6 +30,7 @@ class Scan(SQLModel, table=True):
     ends_on: date | None = None
     status: str = Field(default="draft", max_length=10)
     access_mode: str = Field(default="open", max_length=10)
+    results_public: bool = False  # the public "wat we hoorden" page shows the results
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -84,11 +85,15 @@ class Answer(SQLModel, table=True):
     """
 
     __tablename__ = "answer"
-    __table_args__ = (UniqueConstraint("response_id", "question_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id", "position"),
+        # Results count answers per question and value; this index answers that alone.
+        Index("ix_answer_question_value_response", "question_id", "value", "response_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     response_id: uuid.UUID = Field(foreign_key="response.id", ondelete="CASCADE")
-    question_id: int = Field(foreign_key="question.id", index=True, ondelete="CASCADE")
+    question_id: int = Field(foreign_key="question.id", ondelete="CASCADE")
     position: int = 0
     value: str | None = Field(default=None, max_length=80)
     text: str | None = Field(default=None, max_length=2000)

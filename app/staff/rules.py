@@ -7,7 +7,7 @@ ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
 # Permissions per role. Partners read; facilitators run scans; beheerders do everything.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "partner": frozenset({"scan.view", "progress.view"}),
+    "partner": frozenset({"scan.view", "progress.view", "results.view"}),
     "facilitator": frozenset(
         {
             "scan.view",
@@ -17,6 +17,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "paper.enter",
             "responses.export",
             "buurt.manage",
+            "results.view",
+            "results.publish",
+            "remarks.view",
+            "remarks.moderate",
+            "themes.manage",
         }
     ),
     "beheerder": frozenset(
@@ -31,6 +36,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "users.manage",
             "audit.view",
             "small_numbers.view",
+            "results.view",
+            "results.publish",
+            "remarks.view",
+            "remarks.moderate",
+            "remarks.view_hidden",
+            "themes.manage",
         }
     ),
 }

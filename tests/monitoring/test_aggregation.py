@@ -5,10 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app import suppression
 from app.config import TIMEZONE
 from app.monitoring import aggregation
-from app.monitoring.aggregation import HIDDEN, Figure
 from app.scan.models import Question
+from app.suppression import HIDDEN, Figure
 
 T = 5  # the default threshold of DESIGN.md §7
 
@@ -28,7 +29,7 @@ T = 5  # the default threshold of DESIGN.md §7
 def test_a_lone_figure_is_hidden_under_the_threshold(
     count: int, exact: bool, expected: Figure
 ) -> None:
-    assert aggregation.single(count, threshold=T, exact=exact) == expected
+    assert suppression.single(count, threshold=T, exact=exact) == expected
 
 
 @pytest.mark.parametrize(
@@ -48,7 +49,7 @@ def test_a_lone_figure_is_hidden_under_the_threshold(
     ],
 )
 def test_small_cells_and_their_complement_are_hidden(counts: list[int], shown: list[bool]) -> None:
-    assert aggregation.shown_cells(counts, threshold=T) == shown
+    assert suppression.shown_cells(counts, threshold=T) == shown
 
 
 @pytest.mark.parametrize(
@@ -63,15 +64,15 @@ def test_small_cells_and_their_complement_are_hidden(counts: list[int], shown: l
 def test_an_ordered_breakdown_takes_a_neighbour_as_complement(
     counts: list[int], ordered: bool, shown: list[bool]
 ) -> None:
-    assert aggregation.shown_cells(counts, threshold=T, ordered=ordered) == shown
+    assert suppression.shown_cells(counts, threshold=T, ordered=ordered) == shown
 
 
 def test_a_higher_threshold_hides_more() -> None:
-    assert aggregation.shown_cells([9, 10, 30], threshold=10) == [False, False, True]
+    assert suppression.shown_cells([9, 10, 30], threshold=10) == [False, False, True]
 
 
 def test_a_beheerder_sees_every_cell_with_small_ones_marked() -> None:
-    assert aggregation.breakdown([4, 10, 20], 34, threshold=T, exact=True) == [
+    assert suppression.breakdown([4, 10, 20], 34, threshold=T, exact=True) == [
         Figure(4, 12, small=True),
         Figure(10, 29),
         Figure(20, 59),
@@ -79,7 +80,7 @@ def test_a_beheerder_sees_every_cell_with_small_ones_marked() -> None:
 
 
 def test_hidden_cells_hide_their_percentages_too() -> None:
-    assert aggregation.breakdown([4, 10, 20], 34, threshold=T, exact=False) == [
+    assert suppression.breakdown([4, 10, 20], 34, threshold=T, exact=False) == [
         HIDDEN,
         HIDDEN,
         Figure(20, 59),
@@ -99,7 +100,7 @@ def test_hidden_cells_hide_their_percentages_too() -> None:
     ],
 )
 def test_percent(part: int, whole: int, expected: int | None) -> None:
-    assert aggregation.percent(part, whole) == expected
+    assert suppression.percent(part, whole) == expected
 
 
 def test_totals_give_the_completion_rate_when_both_are_shown() -> None:
