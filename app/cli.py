@@ -1,4 +1,4 @@
-"""The ``buurtscan`` command: serve, migrate, load the demo."""
+"""The ``buurtscan`` command: serve, migrate, load the demo (with synthetic responses)."""
 
 import typer
 import uvicorn
@@ -6,6 +6,7 @@ import uvicorn
 from app import migrate
 from app.config import get_settings
 from app.db import make_engine, open_session, utcnow
+from app.demo_responses import DEFAULT_SEED
 
 app = typer.Typer(help="Buurtscan: participation per buurt.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
@@ -31,18 +32,55 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def demo() -> None:
-    """Load the demo data (idempotent): buurten, pijlers, partners and an open scan per buurt."""
+def demo(
+    responses: int | None = typer.Option(
+        None,
+        "--responses",
+        min=0,
+        help="Synthetic responses per scan (0: none). Default: a plausible amount per buurt, "
+        "only for demo scans that have no responses yet.",
+    ),
+    scan: str | None = typer.Option(
+        None,
+        "--scan",
+        help="Only this scan (slug). With --responses, they are added even when the scan "
+        "has responses already (for benchmarks).",
+    ),
+    seed: int = typer.Option(
+        DEFAULT_SEED, help="Seed of the synthetic responses: same seed, same answers."
+    ),
+) -> None:
+    """Load the demo data (idempotent): buurten, pijlers, partners, an open scan per buurt,
+    and clearly synthetic responses for the scans that have none yet."""
+    import time
+
+    from app.demo import load_demo
+    from app.demo_responses import add_demo_responses
+
     db_upgrade()
     engine = make_engine(get_settings().database_url)
-    with open_session(engine, write=True) as session:
-        from app.demo import load_demo
-
-        counts = load_demo(session, now=utcnow())
-    engine.dispose()
+    try:
+        with open_session(engine, write=True) as session:
+            counts = load_demo(session, now=utcnow())
+            typer.echo(
+                f"demo loaded: {counts.pijlers} pijlers, {counts.partners} partners, "
+                f"{counts.buurten} buurten, {counts.scans} scans added"
+            )
+            started = time.perf_counter()
+            added = add_demo_responses(
+                session, now=utcnow(), seed=seed, count=responses, scan_slug=scan
+            )
+    except LookupError as error:
+        raise typer.BadParameter(str(error), param_hint="--scan") from error
+    finally:
+        engine.dispose()
+    if not added:
+        typer.echo("synthetic demo responses added: none")
+        return
+    per_scan = ", ".join(f"{slug} {n}" for slug, n in added.items())
     typer.echo(
-        f"demo loaded: {counts.pijlers} pijlers, {counts.partners} partners, "
-        f"{counts.buurten} buurten, {counts.scans} scans added"
+        f"synthetic demo responses added: {sum(added.values())} "
+        f"in {time.perf_counter() - started:.1f} s ({per_scan})"
     )
 
 
