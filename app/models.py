@@ -1,7 +1,20 @@
 """Imports every table model so that the metadata is complete (Alembic, tests)."""
 
 from app.db import metadata
-from app.plannen.models import RejectedSuggestion, Remark, Theme
+from app.plannen.models import (
+    Ballot,
+    BallotLine,
+    Measure,
+    MeasurePartner,
+    MeasureTheme,
+    Plan,
+    PlanSection,
+    RejectedSuggestion,
+    Remark,
+    Theme,
+    VoteCode,
+    VoteRound,
+)
 from app.programme.models import Buurt, Partner, Pijler
 from app.ratelimit import RateLimit
 from app.scan.models import AccessCode, Answer, Contact, Question, Response, Scan
@@ -11,10 +24,17 @@ __all__ = [
     "AccessCode",
     "Answer",
     "AuditEntry",
+    "Ballot",
+    "BallotLine",
     "Buurt",
     "Contact",
+    "Measure",
+    "MeasurePartner",
+    "MeasureTheme",
     "Partner",
     "Pijler",
+    "Plan",
+    "PlanSection",
     "Question",
     "RateLimit",
     "RejectedSuggestion",
@@ -24,5 +44,7 @@ __all__ = [
     "StaffSession",
     "Theme",
     "User",
+    "VoteCode",
+    "VoteRound",
     "metadata",
 ]
