@@ -17,9 +17,13 @@ from app.health import router as health_router
 from app.language import router as language_router
 from app.monitoring.router import router as monitoring_router
 from app.plannen.inbox_router import router as plannen_inbox_router
+from app.plannen.plan_public_router import router as plannen_plan_public_router
+from app.plannen.plan_router import router as plannen_plan_router
 from app.plannen.public_router import router as plannen_public_router
 from app.plannen.results_router import router as plannen_results_router
 from app.plannen.session_router import router as plannen_session_router
+from app.plannen.vote_admin_router import router as plannen_vote_admin_router
+from app.plannen.vote_router import router as plannen_vote_router
 from app.programme.router import router as programme_router
 from app.scan.codes_router import router as scan_codes_router
 from app.scan.export_router import router as scan_export_router
@@ -105,7 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_staff_handlers(app)
     app.include_router(health_router)
     app.include_router(language_router)
-    app.include_router(plannen_public_router)  # before /s/{slug}/... of the scan
+    app.include_router(plannen_public_router)  # these three before /s/{slug}/... of the scan
+    app.include_router(plannen_plan_public_router)
+    app.include_router(plannen_vote_router)
     app.include_router(scan_router)
     app.include_router(staff_router)
     app.include_router(scan_manage_router)
@@ -117,6 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plannen_results_router)
     app.include_router(plannen_inbox_router)
     app.include_router(plannen_session_router)
+    app.include_router(plannen_plan_router)
+    app.include_router(plannen_vote_admin_router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     environment.globals["static_version"] = static_version
     return app

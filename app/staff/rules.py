@@ -7,7 +7,7 @@ ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
 # Permissions per role. Partners read; facilitators run scans; beheerders do everything.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "partner": frozenset({"scan.view", "progress.view", "results.view"}),
+    "partner": frozenset({"scan.view", "progress.view", "results.view", "plan.view"}),
     "facilitator": frozenset(
         {
             "scan.view",
@@ -22,6 +22,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "remarks.view",
             "remarks.moderate",
             "themes.manage",
+            "plan.view",
+            "plan.manage",
+            "vote.manage",
+            "ballots.enter",
         }
     ),
     "beheerder": frozenset(
@@ -42,6 +46,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "remarks.moderate",
             "remarks.view_hidden",
             "themes.manage",
+            "plan.view",
+            "plan.manage",
+            "vote.manage",
+            "ballots.enter",
         }
     ),
 }
