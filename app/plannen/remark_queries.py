@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from app.config import TIMEZONE
 from app.plannen.forms import KINDS, InboxFilters
-from app.plannen.models import RejectedSuggestion, Remark, Theme
+from app.plannen.models import Measure, MeasureTheme, Plan, RejectedSuggestion, Remark, Theme
 from app.plannen.suggestions import RemarkText
 from app.programme.models import Pijler
 from app.scan.models import Answer, Question, Response
@@ -370,3 +370,15 @@ def languages_of_remarks(session: Session, scan_id: int) -> list[str]:
         .order_by(col(Answer.language))
     )
     return [language for language in session.execute(statement).scalars().all() if language]
+
+
+def plan_statuses_using(session: Session, theme_id: int) -> list[str]:
+    """The status of every plan with a measure that answers this theme (one per measure)."""
+    statement = (
+        select(col(Plan.status))
+        .select_from(MeasureTheme)
+        .join(Measure, col(Measure.id) == col(MeasureTheme.measure_id))
+        .join(Plan, col(Plan.id) == col(Measure.plan_id))
+        .where(col(MeasureTheme.theme_id) == theme_id)
+    )
+    return list(session.execute(statement).scalars().all())

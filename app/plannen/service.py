@@ -8,17 +8,17 @@ never changed; what facilitators decide lives in ``Remark`` rows, created on fir
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.db import begin_write, utcnow
 from app.errors import Conflict, NotFound
 from app.i18n import gettext_lazy as _l
 from app.plannen import remark_queries as queries
 from app.plannen.forms import name_error, reason_error
-from app.plannen.models import RejectedSuggestion, Remark, Theme
+from app.plannen.models import MeasureTheme, RejectedSuggestion, Remark, Theme
 from app.plannen.suggestions import KEYWORD_LIMIT
 from app.scan.forms import clean_text
 from app.scan.models import Scan
@@ -27,6 +27,18 @@ from app.staff.models import User
 from app.staff.service import record
 
 CHOOSE_REMARKS = _l("Choose at least one remark.")
+THEME_IN_PLAN = _l(
+    "A measure of the plan answers this theme. Link that measure to another theme first."
+)
+THEME_IN_FIXED_PLAN = _l(
+    "A measure of a plan that is put to the vote or fixed answers this theme, so it stays as it is."
+)
+
+
+class ThemeInUse(Conflict):
+    title = _l("This theme is used in the plan")
+
+
 CHOOSE_THEME = _l("Choose a theme, or type the name of a new one.")
 
 
@@ -128,6 +140,11 @@ def merge_themes(session: Session, *, actor: User, source: Theme, target: Theme)
     if target.id == source.id:
         refusal = InvalidForm({"target": _l("A theme cannot be merged into itself.")})
         raise _refuse(session, refusal)
+    statuses = queries.plan_statuses_using(session, _theme_id(source))
+    if any(status != "concept" for status in statuses):
+        raise _refuse(session, ThemeInUse(THEME_IN_FIXED_PLAN))
+    if statuses:
+        _repoint_measures(session, _theme_id(source), _theme_id(target))
     moved = session.exec(
         update(Remark)
         .where(col(Remark.theme_id) == source.id)
@@ -144,8 +161,11 @@ def merge_themes(session: Session, *, actor: User, source: Theme, target: Theme)
 
 
 def delete_theme(session: Session, *, actor: User, theme: Theme) -> int:
-    """Delete a theme; its remarks become unassigned (how many)."""
+    """Delete a theme; its remarks become unassigned (how many). Refused while a measure
+    answers it: every measure must keep tracing back to what residents said."""
     begin_write(session)
+    if queries.plan_statuses_using(session, _theme_id(theme)):
+        raise _refuse(session, ThemeInUse(THEME_IN_PLAN))
     freed = session.exec(
         update(Remark)
         .where(col(Remark.theme_id) == theme.id)
@@ -158,6 +178,21 @@ def delete_theme(session: Session, *, actor: User, theme: Theme) -> int:
     session.delete(theme)
     session.commit()
     return freed
+
+
+def _repoint_measures(session: Session, source_id: int, target_id: int) -> None:
+    """Measures that answered ``source`` answer ``target`` instead (once each)."""
+    already = select(col(MeasureTheme.measure_id)).where(col(MeasureTheme.theme_id) == target_id)
+    session.exec(
+        delete(MeasureTheme).where(
+            col(MeasureTheme.theme_id) == source_id, col(MeasureTheme.measure_id).in_(already)
+        )
+    )
+    session.exec(
+        update(MeasureTheme)
+        .where(col(MeasureTheme.theme_id) == source_id)
+        .values(theme_id=target_id)
+    )
 
 
 # --- remarks ---------------------------------------------------------------------------------
