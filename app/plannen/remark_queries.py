@@ -245,11 +245,17 @@ def unassigned_visible_ids(session: Session, scan_id: int, answer_ids: Iterable[
 def unassigned_visible_texts(session: Session, scan_id: int) -> list[RemarkText]:
     """The remarks theme suggestions are made from, oldest first."""
     statement = (
-        _remarks_from(select(col(Answer.id), col(Answer.text), col(Answer.language)), scan_id)
+        _remarks_from(
+            select(col(Answer.id), col(Answer.text), col(Answer.language), col(Question.pijler_id)),
+            scan_id,
+        )
         .where(col(Remark.theme_id).is_(None), col(Remark.hidden_at).is_(None))
         .order_by(col(Answer.id))
     )
-    return [RemarkText(i, text or "", language) for i, text, language in session.execute(statement)]
+    return [
+        RemarkText(i, text or "", language, "" if pijler is None else str(pijler))
+        for i, text, language, pijler in session.execute(statement)
+    ]
 
 
 def pijler_ids_of(session: Session, answer_ids: Iterable[int]) -> set[int | None]:

@@ -4,14 +4,16 @@ A remark's keywords are the stems of its words (Unicode words, lowercased), with
 language's stop words and without words shorter than three letters; Dutch, English, Turkish,
 Arabic and Polish are stemmed with Snowball, other languages (Ukrainian) only lowercased. A
 suggestion is a keyword shared by at least ``min_size`` remarks: the largest group first, each
-remark in at most one suggestion. Suggestions never assign anything: a facilitator accepts,
-edits or rejects them (``app.plannen.service``).
+remark in at most one suggestion. Remarks are grouped within their ``group`` (the pijler of
+the question they answer), so a suggestion is about one pijler and its theme belongs there;
+the keyword then reads ``<group>:<stem>``. Suggestions never assign anything: a facilitator
+accepts, edits or rejects them (``app.plannen.service``).
 """
 
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,11 +35,13 @@ class RemarkText:
     answer_id: int
     text: str
     language: str | None
+    group: str = ""  # remarks are only grouped with remarks of the same group (pijler)
 
 
 @dataclass(frozen=True)
 class Suggestion:
-    keyword: str  # the shared stem, the suggestion's identity (also when rejected)
+    keyword: str  # "<group>:<stem>" (or the stem), the suggestion's identity, also when rejected
+    group: str  # the group (pijler) all its remarks are in
     label: str  # the most common word behind the stem, a first name for the theme
     answer_ids: tuple[int, ...]  # ascending
 
@@ -72,7 +76,7 @@ def keywords(text: str, language: str | None) -> dict[str, str]:
 
 
 def suggest(
-    remarks: Iterable[RemarkText],
+    remarks: Sequence[RemarkText],
     *,
     rejected: Iterable[str] = (),
     min_size: int = MIN_SIZE,
@@ -83,8 +87,10 @@ def suggest(
     by_stem: dict[str, dict[int, str]] = {}  # stem → answer id → the word it came from
     for remark in remarks:
         for stem, word in keywords(remark.text, remark.language).items():
-            if stem not in skip:
-                by_stem.setdefault(stem, {})[remark.answer_id] = word
+            keyword = f"{remark.group}:{stem}"[:KEYWORD_LIMIT] if remark.group else stem
+            if keyword not in skip:
+                by_stem.setdefault(keyword, {})[remark.answer_id] = word
+    groups = {remark.answer_id: remark.group for remark in remarks}
     taken: set[int] = set()
     found: list[Suggestion] = []
     while len(found) < limit:
@@ -95,7 +101,8 @@ def suggest(
         if len(members) < max(min_size, 1):
             break
         taken |= set(members)
-        found.append(Suggestion(best, _label(Counter(members.values())), tuple(sorted(members))))
+        ids = tuple(sorted(members))
+        found.append(Suggestion(best, groups[ids[0]], _label(Counter(members.values())), ids))
     return found
 
 

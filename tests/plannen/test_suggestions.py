@@ -122,3 +122,12 @@ def test_long_and_strange_input_is_safe() -> None:
     texts = ("x" * 2000, "<script>alert(1)</script>", "\u202e\u200f" + "ا" * 500, "😀" * 100)
     found = suggest(remarks(*texts, *texts, *texts))
     assert all(len(s.keyword) <= 80 for s in found)
+
+
+def test_remarks_are_grouped_within_their_pijler_only() -> None:
+    texts = ["Speeltuin kapot", "Nieuwe speeltuinen", "Speeltuin vies", "Speeltuin bij school"]
+    remarks = [RemarkText(i, text, "nl", "wonen" if i < 3 else "veiligheid") for i, text in
+               enumerate(texts)]  # fmt: skip
+    [found] = suggest(remarks)  # three in wonen; the one in veiligheid stays alone
+    assert (found.keyword, found.group, found.answer_ids) == ("wonen:speeltuin", "wonen", (0, 1, 2))
+    assert suggest(remarks, rejected=["wonen:speeltuin"]) == []

@@ -243,6 +243,12 @@ def test_counts_are_of_visible_remarks_per_theme_and_pijler(
 # --- suggestions -------------------------------------------------------------------------------
 
 
+def keyword(session: Session, stem: str = "speeltuin") -> str:
+    """Suggestions are per pijler: the playground remarks answer the wonen pijler's question."""
+    pijler = session.exec(select(Pijler.id).where(Pijler.key == "wonen")).one()
+    return f"{pijler}:{stem}"
+
+
 @pytest.fixture
 def playgrounds(session: Session, demo: None) -> tuple[int, list[int]]:
     scan = scan_id(session)
@@ -266,7 +272,7 @@ def test_a_suggestion_is_shown_but_assigns_nothing(
     log_in_as(client, session, "facilitator")
     response = client.get(themes_url(scan))
     [suggestion] = context(response)["suggestions"]
-    assert suggestion.keyword == "speeltuin"
+    assert suggestion.keyword == keyword(session)
     assert list(suggestion.answer_ids) == ids
     assert all(remark(session, i) is None for i in ids)
     assert theme_names(session, scan) == []
@@ -285,7 +291,7 @@ def test_accepting_assigns_only_the_chosen_unassigned_remarks(
     response = send(
         client,
         f"/staff/scans/{scan}/suggesties/aannemen",
-        {"trefwoord": "speeltuin", "naam": "Speeltuinen", "answer": chosen},
+        {"trefwoord": keyword(session), "naam": "Speeltuinen", "answer": chosen},
     )
     assert response.status_code == 303
     session.rollback()
@@ -310,7 +316,7 @@ def test_accepting_under_an_existing_name_uses_that_theme(
     response = send(
         client,
         f"/staff/scans/{scan}/suggesties/aannemen",
-        {"trefwoord": "speeltuin", "naam": "speeltuinen", "answer": [str(i) for i in ids]},
+        {"trefwoord": keyword(session), "naam": "speeltuinen", "answer": [str(i) for i in ids]},
     )
     assert response.status_code == 303
     assert theme_names(session, scan) == ["Speeltuinen"]
@@ -337,10 +343,12 @@ def test_accepting_with_bad_input_is_422(
     log_in_as(client, session, "facilitator")
     filled = {k: v.format(first=ids[0]) for k, v in data.items()}
     response = send(
-        client, f"/staff/scans/{scan}/suggesties/aannemen", {"trefwoord": "speeltuin", **filled}
+        client,
+        f"/staff/scans/{scan}/suggesties/aannemen",
+        {"trefwoord": keyword(session), **filled},
     )
     assert response.status_code == 422
-    assert field in context(response)["errors"]["s-speeltuin"]
+    assert field in context(response)["errors"][f"s-{keyword(session)}"]
     assert theme_names(session, scan) == []
     assert all(remark(session, i) is None for i in ids)
 
@@ -351,13 +359,15 @@ def test_rejecting_persists(
     scan, ids = playgrounds
     log_in_as(client, session, "facilitator")
     path = f"/staff/scans/{scan}/suggesties/afwijzen"
-    assert send(client, path, {"trefwoord": "speeltuin"}).status_code == 303
-    assert send(client, path, {"trefwoord": "speeltuin"}).status_code == 303  # twice is harmless
+    assert send(client, path, {"trefwoord": keyword(session)}).status_code == 303
+    assert (
+        send(client, path, {"trefwoord": keyword(session)}).status_code == 303
+    )  # twice is harmless
     session.rollback()
     rejected = session.exec(
         select(RejectedSuggestion.keyword).where(RejectedSuggestion.scan_id == scan)
     )
-    assert list(rejected) == ["speeltuin"]
+    assert list(rejected) == [keyword(session)]
     assert context(client.get(themes_url(scan)))["suggestions"] == []
     assert all(remark(session, i) is None for i in ids)
     assert actions(session).count("suggestion.reject") == 2
@@ -365,5 +375,5 @@ def test_rejecting_persists(
     for text in ("Speeltuin a", "Speeltuin b", "Speeltuin c"):
         add_remark(session, other, text)
     assert [s.keyword for s in context(client.get(themes_url(other)))["suggestions"]] == [
-        "speeltuin"
+        keyword(session)
     ]
