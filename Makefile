@@ -46,6 +46,7 @@ i18n: $(BIN)/.installed
 	  --omit-header -o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --ignore-obsolete --no-fuzzy-matching --width 100
 
-## bench: print the performance figures of DESIGN.md §10
+## bench: print the performance figures of DESIGN.md §10 (server, page weight, results)
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/results.py
