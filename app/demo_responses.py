@@ -401,8 +401,8 @@ def _ranking(rng: random.Random, resident: _Resident, question: _Question) -> No
     scored = sorted(
         question.values, key=lambda v: resident.satisfaction.get(v, 3.0) + rng.gauss(0, 0.8)
     )
-    for position, value in enumerate(scored[: question.max_choices or 3]):
-        _add(resident, question, value, position=position)
+    for rank, value in enumerate(scored[: question.max_choices or 3], start=1):
+        _add(resident, question, value, position=rank)  # the position is the rank, as online
 
 
 def _add(

@@ -48,20 +48,24 @@ def shown_cells(counts: Sequence[int], *, threshold: int, ordered: bool = False)
 
     Complementary suppression: the breakdown's total is shown elsewhere on the page (started,
     submitted), so a single hidden cell could be recovered as the total minus the shown
-    cells. When exactly one cell is hidden, the next-smallest shown cell (the first of
-    equals) is hidden as well; for an ``ordered`` breakdown (the steps of the funnel) the
+    cells. When exactly one cell is hidden, the next-smallest shown cell with responses (the
+    first of equals; never a zero, which would protect nothing) is hidden as well; for an ``ordered`` breakdown (the steps of the funnel) the
     smaller of its neighbours, which keeps the hidden cells together. With two or more hidden
     cells only their sum can be recovered, never one of them: the usual practice for
     one-dimensional tables. Differences between separate tables (started minus submitted,
     say) are not protected: those are the headline figures the page exists to show.
     """
     shown = [not is_small(count, threshold) for count in counts]
-    if shown.count(False) == 1 and any(shown):
+    if shown.count(False) == 1:
         hidden = shown.index(False)
-        candidates = [i for i, ok in enumerate(shown) if ok]
+        # A zero cell protects nothing: hidden with it, the small cell is still the total
+        # minus the shown cells. The complement is always a cell with responses in it.
+        candidates = [i for i, ok in enumerate(shown) if ok and counts[i] > 0]
         if ordered:
-            candidates = [i for i in (hidden - 1, hidden + 1) if 0 <= i < len(counts)]
-        shown[min(candidates, key=lambda i: counts[i])] = False
+            neighbours = [i for i in (hidden - 1, hidden + 1) if i in candidates]
+            candidates = neighbours or candidates
+        if candidates:
+            shown[min(candidates, key=lambda i: counts[i])] = False
     return shown
 
 

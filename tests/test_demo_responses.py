@@ -142,7 +142,7 @@ def test_no_contact_details_are_made(session: Session) -> None:
     assert session.exec(select(func.count()).select_from(Contact)).one() == 0
 
 
-def test_priorities_are_three_distinct_pijlers_at_positions_0_to_2(session: Session) -> None:
+def test_priorities_are_three_distinct_pijlers_ranked_1_to_3(session: Session) -> None:
     scan = scan_by_slug(session)
     add_responses(session, scan, 200, seed=4, now=NOW)
     pijler_keys = set(session.exec(select(Pijler.key)).all())
@@ -152,7 +152,7 @@ def test_priorities_are_three_distinct_pijlers_at_positions_0_to_2(session: Sess
             ranked.setdefault(answer.response_id, []).append((answer.position, answer.value))
     assert ranked
     for rows in ranked.values():
-        assert sorted(position for position, _ in rows) == [0, 1, 2]
+        assert sorted(position for position, _ in rows) == [1, 2, 3]
         values = [value for _, value in rows]
         assert len(set(values)) == 3
         assert set(values) <= pijler_keys
@@ -192,7 +192,7 @@ def test_the_weakest_pijler_of_a_buurt_scores_lower_and_ranks_higher(session: Se
     firsts = Counter(
         answer.value
         for answer, question in answers_with_questions(session, scan)
-        if question.kind == "ranking" and answer.position == 0
+        if question.kind == "ranking" and answer.position == 1
     )
     assert firsts[weakest] > firsts[strongest]
 

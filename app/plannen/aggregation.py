@@ -287,8 +287,9 @@ def priorities(
 ) -> list[Priority]:
     """The pijlers in the residents' priority order, from the ranking question's answers.
 
-    ``chosen`` maps (pijler key, position) to responses; position 0 is rank 1 and earns
-    ``choices`` points, position 1 one fewer, and so on. ``respondents`` answered the
+    ``chosen`` maps (pijler key, position) to responses; the position is the rank, as the
+    forms store it (``app.scan.forms``): rank 1 earns ``choices`` points, rank 2 one fewer,
+    and so on. ``respondents`` answered the
     ranking question at all (the base of every share and the mean).
 
     A pijler's score is hidden (None) when the ranking has fewer than ``threshold``
@@ -300,7 +301,7 @@ def priorities(
     """
     rows = []
     for pijler in pijlers:
-        counts = [chosen.get((pijler.key, position), 0) for position in range(choices)]
+        counts = [chosen.get((pijler.key, rank), 0) for rank in range(1, choices + 1)]
         total = sum(counts)
         points = sum((choices - position) * n for position, n in enumerate(counts))
         shown = respondents > 0 and (

@@ -56,9 +56,9 @@ def results_input(session: Session, scan: Scan) -> ResultsInput:
         values=values,
         texts=texts,
         # Every respondent of the ranking has a first choice: the forms close up gaps
-        # (``app.scan.forms``), so those who answered it are those at position 0.
+        # (``app.scan.forms``), so those who answered it are those with a rank 1.
         respondents={
-            ranking.id: sum(n for (q, _, p), n in values.items() if q == ranking.id and p == 0)
+            ranking.id: sum(n for (q, _, p), n in values.items() if q == ranking.id and p == 1)
         }
         if ranking is not None and ranking.id is not None
         else {},

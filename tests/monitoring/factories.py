@@ -46,13 +46,15 @@ def make_responses(
     ]
     session.execute(insert(Response), response_rows)
     if answers:
-        question_ids = dict(
-            session.exec(
-                select(Question.key, Question.id).where(
-                    Question.scan_id == scan, col(Question.key).in_(list(answers))
-                )
-            ).all()
-        )
+        rows = session.exec(
+            select(Question.key, Question.id, Question.kind).where(
+                Question.scan_id == scan, col(Question.key).in_(list(answers))
+            )
+        ).all()
+        question_ids = {key: question_id for key, question_id, _ in rows}
+        # As the forms store them: a ranking's position is the rank (from 1), a multiple
+        # choice's the order of choice (from 0).
+        first = {key: 1 if kind == "ranking" else 0 for key, _, kind in rows}
         answer_rows = [
             {
                 "response_id": response_id,
@@ -62,7 +64,7 @@ def make_responses(
             }
             for response_id in ids
             for key, values in answers.items()
-            for position, value in enumerate(values)
+            for position, value in enumerate(values, start=first[key])
         ]
         session.execute(insert(Answer), answer_rows)
     session.commit()

@@ -42,7 +42,7 @@ def test_a_lone_figure_is_hidden_under_the_threshold(
         ([1, 7, 7], [False, False, True]),  # ties: the first of the smallest
         ([3, 2, 20], [False, False, True]),  # two hidden: only their sum is known
         ([0, 30, 40], [True, True, True]),  # zero describes nobody
-        ([0, 3, 40], [False, False, True]),  # but serves as the complement
+        ([0, 3, 40], [True, False, False]),  # nor is it a complement: it would protect nothing
         ([4], [False]),
         ([4, 3], [False, False]),
         ([], []),
@@ -57,7 +57,7 @@ def test_small_cells_and_their_complement_are_hidden(counts: list[int], shown: l
     [
         ([10, 3, 50, 6], False, [True, False, True, False]),  # the smallest anywhere
         ([10, 3, 50, 6], True, [False, False, True, True]),  # the smaller neighbour
-        ([10, 3, 0, 50], True, [True, False, False, True]),
+        ([10, 3, 0, 50], True, [False, False, True, True]),  # never a zero neighbour
         ([3, 10, 50], True, [False, False, True]),  # the first step has one neighbour
     ],
 )
@@ -121,11 +121,13 @@ def test_groups_list_every_known_key_and_hide_small_ones() -> None:
     by_key = {row.key: row for row in rows}
     assert by_key["online"].started == Figure(40, 73)
     assert by_key["online"].completion == 75
-    # paper (3) is small; conversation (0), the smallest other cell, is its complement
+    # paper (3) is small; its complement is fax (12), the smallest other cell with responses:
+    # conversation (0) would protect nothing
     assert by_key["paper"].started == HIDDEN
     assert by_key["paper"].completion is None
-    assert by_key["conversation"].submitted == HIDDEN
-    assert by_key["fax"].submitted == Figure(10, 23)
+    assert by_key["conversation"].submitted == Figure(0, 0)
+    assert by_key["fax"].started == HIDDEN
+    assert by_key["fax"].submitted == HIDDEN
 
 
 def test_groups_with_one_small_cell_hide_the_next_smallest() -> None:
@@ -236,9 +238,9 @@ def funnel_counts(
         ),
         # nobody stopped at contact or controle: zeros are shown
         ({"a": 10, "b": 6}, 50, False, [66, 56, 50, 50], [10, 6, 0, 0]),
-        # a small cell between zeros: its complement is the first neighbour, and only the
-        # reached figure between the two hidden cells is hidden (52 - 50 = 2 stopped at a or b)
-        ({"b": 2}, 50, False, [52, None, 50, 50], [None, None, 0, 0]),
+        # a small cell among zeros has no complement: hiding a zero would protect nothing, as
+        # the headline totals tell anyway that 52 - 50 = 2 did not finish
+        ({"b": 2}, 50, False, [52, 52, 50, 50], [0, None, 0, 0]),
         # too few submitted: nothing follows from the bottom
         (
             {"a": 10, "b": 6, "contact": 3, "controle": 8},
@@ -248,7 +250,7 @@ def funnel_counts(
             [10, None, None, 8],
         ),
         # a handful of responses: nothing at all
-        ({"a": 1}, 2, False, [None, None, None, None], [None, None, 0, 0]),
+        ({"a": 1}, 2, False, [None, None, None, None], [None, 0, 0, 0]),
     ],
 )
 def test_funnel(

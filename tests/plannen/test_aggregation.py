@@ -150,15 +150,16 @@ def test_comparison_with_focusbuurten_and_gemeente_by_question_key() -> None:
 
 def test_rank_score_is_mean_borda_points_and_ties_share_a_rank() -> None:
     chosen = {
-        # 10 respondents. een: 5 firsts = 15 points; twee and vier: 5 seconds and 2 thirds
-        # = 12 points each; drie: 3 firsts and 1 third = 10 points, but chosen by only 4
-        ("een", 0): 5,
-        ("twee", 1): 5,
-        ("twee", 2): 2,
-        ("drie", 0): 3,
-        ("drie", 2): 1,
-        ("vier", 1): 5,
-        ("vier", 2): 2,
+        # (pijler, rank): 10 respondents. een: 5 firsts = 15 points; twee and vier: 5 seconds
+        # and 2 thirds = 12 points each; drie: 3 firsts and 1 third = 10 points, but chosen
+        # by only 4
+        ("een", 1): 5,
+        ("twee", 2): 5,
+        ("twee", 3): 2,
+        ("drie", 1): 3,
+        ("drie", 3): 1,
+        ("vier", 2): 5,
+        ("vier", 3): 2,
     }
     result = aggregation.priorities(PIJLERS, chosen, 10, threshold=T, exact=False)
     assert [(p.pijler.key, p.rank, p.rank_score) for p in result] == [
@@ -181,7 +182,7 @@ def test_rank_score_is_mean_borda_points_and_ties_share_a_rank() -> None:
 
 
 def test_competition_ranking_with_a_three_way_tie() -> None:
-    chosen = {(p.key, 0): 6 for p in PIJLERS[1:]} | {("een", 1): 6}
+    chosen = {(p.key, 1): 6 for p in PIJLERS[1:]} | {("een", 2): 6}
     result = aggregation.priorities(PIJLERS, chosen, 24, threshold=T, exact=False)
     assert [(p.pijler.key, p.rank) for p in result] == [
         ("twee", 1),
@@ -193,7 +194,7 @@ def test_competition_ranking_with_a_three_way_tie() -> None:
 
 @pytest.mark.parametrize("respondents", [0, 1, 4])
 def test_too_few_respondents_hide_every_score(respondents: int) -> None:
-    chosen = {("twee", 0): respondents}
+    chosen = {("twee", 1): respondents}
     result = aggregation.priorities(PIJLERS, chosen, respondents, threshold=T, exact=False)
     assert [p.pijler.number for p in result] == [1, 2, 3, 4]  # programme order
     assert all(p.rank is None and p.rank_score is None for p in result)
@@ -253,7 +254,7 @@ def data(n: int, **fields: Any) -> ResultsInput:
 @pytest.mark.parametrize("n", [0, 1, 4])
 @pytest.mark.parametrize("exact", [False, True])
 def test_zero_one_or_four_responses_give_no_errors(n: int, exact: bool) -> None:
-    answers = {(1, "3", 0): n, (5, "ja", 0): n, (7, "twee", 0): n, (8, "jong", 0): n}
+    answers = {(1, "3", 0): n, (5, "ja", 0): n, (7, "twee", 1): n, (8, "jong", 0): n}
     results = aggregation.build_results(
         data(
             n,
@@ -297,10 +298,10 @@ def test_build_results_puts_it_together() -> None:
         (5, "misschien", 0): 4,
         (5, "nee", 0): 6,
         (6, "3", 0): 13,
-        (7, "twee", 0): 9,
-        (7, "een", 1): 9,
-        (7, "een", 0): 4,
-        (7, "twee", 1): 4,
+        (7, "twee", 1): 9,
+        (7, "een", 2): 9,
+        (7, "een", 1): 4,
+        (7, "twee", 2): 4,
         (8, "jong", 0): 6,
         (8, "oud", 0): 5,
     }

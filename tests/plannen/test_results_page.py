@@ -1,6 +1,5 @@
 """The staff results page: who may see it, small numbers per role, publishing, and its speed."""
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.plannen.aggregation import Results
-from app.scan.models import Question, Scan
+from app.scan.models import Scan
 from app.staff.models import AuditEntry
 from tests.monitoring.factories import make_responses, scan_id
 from tests.staff.helpers import log_in, make_user, post
@@ -101,10 +100,11 @@ def test_small_numbers_are_hidden_for_every_role_but_beheerder(
         assert 'class="small-number"' in response.text
         assert "results-by-channel" in response.text
     else:
-        # "2" (3) is small; its complement, the smallest other cell (a zero), is hidden too
+        # "2" (3) is small; its complement is the smallest other cell with answers ("4"):
+        # a zero would protect nothing
         assert options["2"] is None
-        assert options["1"] is None
-        assert options["4"] == 12
+        assert options["4"] is None
+        assert options["1"] == 0
         assert wonen.satisfaction.mean == 3.6  # built from 15 answers: shown
         assert channels["paper"] is None
         assert paper_mean.mean is None
@@ -185,39 +185,3 @@ def test_publishing_needs_a_choice(client: TestClient, session: Session, demo: N
     assert response.context["publish_error"]  # type: ignore[attr-defined]
     assert 'id="results-publish-error"' in response.text
     assert post(client, publish_url(999999), {"public": "1"}).status_code == 404
-
-
-def test_ten_thousand_submitted_responses(client: TestClient, session: Session, demo: None) -> None:
-    scan = scan_id(session)
-    keys = session.exec(
-        select(Question.key).where(Question.scan_id == scan, Question.kind == "scale")
-    ).all()
-    began = time.perf_counter()
-    for batch in range(10):
-        answers: dict[str, list[str]] = {key: [str(batch % 5 + 1)] for key in keys}
-        answers["prioriteiten.top3"] = ["wonen", "veiligheid", "leefomgeving"]
-        answers["over-u.leeftijd"] = [("27-40", "41-65")[batch % 2]]
-        make_responses(
-            session,
-            scan,
-            1000,
-            started_at=STARTED,
-            submitted_at=SUBMITTED,
-            channel=("online", "paper")[batch % 2],
-            answers=answers,
-        )
-    setup = time.perf_counter() - began
-    log_in(client, make_user(session, role="facilitator"))
-    timings = []
-    for _ in range(3):
-        began = time.perf_counter()
-        response = client.get(url(scan))
-        timings.append(time.perf_counter() - began)
-        assert response.status_code == 200
-    results: Results = response.context["results"]  # type: ignore[attr-defined]
-    assert results.submitted.count == 10_000
-    assert results.pijlers[0].pijler.key == "wonen"
-    print(  # a figure to read, not a timed assertion (DESIGN.md §10)
-        f"\nresults page, 10,000 submitted responses: setup {setup:.2f} s, "
-        f"requests {', '.join(f'{t * 1000:.0f} ms' for t in timings)}"
-    )

@@ -4,12 +4,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import event, insert
 from sqlmodel import Session, select
 
 from app.plannen import aggregation, queries
 from app.scan.models import Answer, Question, Scan
+from app.scan.questionnaire import load_default
 from tests.monitoring.factories import make_responses, scan_id
+from tests.scan.resident import PAGES, Resident, answers_for
 
 STARTED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SUBMITTED = STARTED + timedelta(minutes=20)
@@ -98,11 +101,11 @@ def test_counts_are_grouped_per_question_value_and_rank(
     assert data.values[(ids["over-u.meedoen"], "meedenken", 0)] == 7  # positions added up
     assert data.values[(ids["over-u.meedoen"], "meedoen", 0)] == 7
     assert {k: n for k, n in data.values.items() if k[0] == ranking} == {
-        (ranking, "wonen", 0): 7,
-        (ranking, "veiligheid", 1): 7,
-        (ranking, "veiligheid", 0): 3,
-        (ranking, "wonen", 1): 3,
-        (ranking, "leefomgeving", 2): 3,
+        (ranking, "wonen", 1): 7,  # the position is the rank, as the forms store it
+        (ranking, "veiligheid", 2): 7,
+        (ranking, "veiligheid", 1): 3,
+        (ranking, "wonen", 2): 3,
+        (ranking, "leefomgeving", 3): 3,
     }
     assert data.respondents == {ranking: 10}
     assert data.texts == {ids["wonen.knelpunt"]: 5}
@@ -221,3 +224,24 @@ def test_a_scan_takes_a_constant_number_of_queries(session: Session, planetenbuu
         event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == few == 10
     assert all("GROUP BY" in s for s in statements if "count(" in s)
+
+
+def test_priorities_read_what_the_online_form_stores(
+    client: TestClient, session: Session, demo: None
+) -> None:
+    """End to end: a resident ranks three pijlers online; the results count those ranks."""
+    resident = Resident(client)
+    resident.start()
+    for page in PAGES:
+        assert resident.save(page, answers_for(page)).status_code == 303, page
+    assert resident.post(resident.url("/verstuur")).status_code == 303
+    session.rollback()
+    scan = session.exec(select(Scan).where(Scan.slug == "planetenbuurt")).one()
+    results = aggregation.build_results(
+        queries.results_input(session, scan), threshold=5, exact=True
+    )
+    keys = [p["key"] for p in load_default()["pijlers"]]
+    by_key = {p.pijler.key: p for p in results.pijlers}
+    assert [by_key[key].top3.count for key in keys[1:4]] == [1, 1, 1]  # ranks 1, 2 and 3
+    assert [by_key[key].rank_score for key in keys[1:4]] == [3.0, 2.0, 1.0]
+    assert [p.pijler.key for p in results.pijlers[:3]] == keys[1:4]
