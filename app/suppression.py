@@ -49,8 +49,9 @@ def shown_cells(counts: Sequence[int], *, threshold: int, ordered: bool = False)
     Complementary suppression: the breakdown's total is shown elsewhere on the page (started,
     submitted), so a single hidden cell could be recovered as the total minus the shown
     cells. When exactly one cell is hidden, the next-smallest shown cell with responses (the
-    first of equals; never a zero, which would protect nothing) is hidden as well; for an ``ordered`` breakdown (the steps of the funnel) the
-    smaller of its neighbours, which keeps the hidden cells together. With two or more hidden
+    first of equals; never a zero, which would protect nothing) is hidden as well; for an
+    ``ordered`` breakdown (the steps of the funnel) the smaller of its neighbours, which keeps
+    the hidden cells together. A small cell among zeros has no complement. With two or more hidden
     cells only their sum can be recovered, never one of them: the usual practice for
     one-dimensional tables. Differences between separate tables (started minus submitted,
     say) are not protected: those are the headline figures the page exists to show.
