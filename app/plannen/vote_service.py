@@ -22,7 +22,7 @@ from app.db import begin_write, utcnow
 from app.errors import AppError, Conflict
 from app.i18n import LANGUAGES
 from app.i18n import gettext_lazy as _l
-from app.plannen import rules, vote_queries
+from app.plannen import plan_service, rules, vote_queries
 from app.plannen.models import Ballot, BallotLine, Plan, VoteCode, VoteRound
 from app.scan import codes
 from app.scan.rules import local_date
@@ -193,6 +193,9 @@ def close_round(session: Session, *, actor: User, vote_round: VoteRound, now: da
         .where(col(Plan.id) == vote_round.plan_id, col(Plan.status) == "ter_stemming")
         .values(status="vastgesteld", fixed_at=now, updated_at=now)
     )
+    plan = session.get(Plan, vote_round.plan_id, populate_existing=True)
+    if plan is not None:  # a new version, fixed by this vote, replaces the older fixed one
+        plan_service.supersede_older(session, actor=actor, plan=plan)
     record(
         session,
         actor,
