@@ -22,12 +22,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
+from app import i18n
 from app.db import begin_write, utcnow
 from app.errors import Conflict, NotFound
+from app.i18n import gettext, ngettext
 from app.i18n import gettext_lazy as _l
 from app.plannen import aggregation, plan_queries, plan_rules, queries, remark_queries
 from app.plannen.aggregation import PijlerResult
@@ -87,25 +89,42 @@ def _id(row: Plan | Measure) -> int:
 # --- the draft --------------------------------------------------------------------------------
 
 
-def _decimal(value: float) -> str:
-    return str(format_decimal(value, format="0.0", locale="nl"))
-
-
 def pijler_summary(result: PijlerResult) -> str:
-    """A pijler's results in one short Dutch text, from suppressed figures only."""
+    """A pijler's results in a few short sentences in the current locale, from suppressed
+    figures only (the draft stores one per language; facilitators may rewrite them)."""
+    locale = i18n.current_locale()
     parts = []
     if result.top3.percent is not None:
-        parts.append(f"{result.top3.percent}% noemde dit in hun top 3.")
+        share = format_percent(result.top3.percent / 100, locale=locale)
+        parts.append(gettext("%(share)s put this topic in their top 3.") % {"share": share})
     buurt, gemeente = result.comparison.buurt, result.comparison.gemeente
     if buurt is not None:
-        compared = f" (gemeente {_decimal(gemeente)})" if gemeente is not None else ""
-        parts.append(f"Tevredenheid {_decimal(buurt)}{compared}.")
+        here = format_decimal(buurt, format="0.0", locale=locale)
+        if gemeente is None:
+            parts.append(gettext("Satisfaction %(here)s.") % {"here": here})
+        else:
+            whole = format_decimal(gemeente, format="0.0", locale=locale)
+            parts.append(
+                gettext("Satisfaction %(here)s (whole municipality %(gemeente)s).")
+                % {"here": here, "gemeente": whole}
+            )
     if result.helpers.count:
-        parts.append(f"{result.helpers.count} bewoners willen helpen.")
+        n = result.helpers.count
+        text = ngettext("%(num)s resident wants to help.", "%(num)s residents want to help.", n)
+        parts.append(text % {"num": n})
     if result.remarks.count:
-        word = "opmerking" if result.remarks.count == 1 else "opmerkingen"
-        parts.append(f"{result.remarks.count} {word}.")
-    return " ".join(parts) or "Te weinig reacties om cijfers te tonen."
+        n = result.remarks.count
+        parts.append(ngettext("%(num)s remark.", "%(num)s remarks.", n) % {"num": n})
+    return " ".join(parts) or gettext("Too few responses to show figures.")
+
+
+def pijler_summaries(result: PijlerResult) -> dict[str, str]:
+    """``pijler_summary`` in every UI language."""
+    summaries = {}
+    for code in i18n.LANGUAGES:
+        with i18n.use_locale(code):
+            summaries[code] = pijler_summary(result)
+    return summaries
 
 
 def large_themes(
@@ -157,7 +176,7 @@ def draft_plan(session: Session, *, actor: User, scan: Scan, threshold: int) -> 
     plan_id = _id(plan)
     for position, pijler in enumerate(order):
         result = shown.get(pijler.key)
-        texts = {"nl": pijler_summary(result)} if result is not None else {}
+        texts = pijler_summaries(result) if result is not None else {}
         session.add(PlanSection(plan_id=plan_id, key=pijler.key, position=position, texts=texts))
     for offset, key in enumerate(KERNELEMENTEN):
         session.add(PlanSection(plan_id=plan_id, key=key, position=len(order) + offset))

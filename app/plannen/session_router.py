@@ -19,7 +19,7 @@ from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import NotFound
 from app.plannen import aggregation, queries, remark_queries
-from app.plannen.public_router import other_themes, pijler_views
+from app.plannen.schemas import other_themes, pijler_views
 from app.staff.dependencies import Staff, require
 from app.templating import render
 

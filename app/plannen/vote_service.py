@@ -111,7 +111,7 @@ def create_round(
     )
     if moved.rowcount != 1:
         session.rollback()
-        raise RoundChangeRefused(_l("Only a concept plan can be put to a vote."))
+        raise RoundChangeRefused(_l("Only a draft plan (concept) can be put to a vote."))
     vote_round = VoteRound(
         plan_id=plan.id,
         method=settings.method,

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.plannen.models import Remark, Theme
-from app.plannen.public_router import PijlerView
+from app.plannen.schemas import PijlerView
 from app.programme.models import Pijler
 from app.scan.models import Answer, Question, Scan
 from tests.monitoring.factories import make_responses

@@ -248,7 +248,7 @@ def test_sections_and_status_actions(
         client, f"/staff/maatregelen/{measure.id}", _measure_form(session, [themes["Verkeer"]])
     )
     assert edit.status_code == 409
-    assert "new version" in str(context(edit)["refusal"])
+    assert str(context(edit)["refusal"]) == str(plan_service.FIXED)
     copy = send(client, f"/staff/plannen/{plan.id}/nieuwe-versie")
     assert copy.status_code == 303
     session.rollback()
