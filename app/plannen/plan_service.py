@@ -153,7 +153,7 @@ def draft_plan(session: Session, *, actor: User, scan: Scan, threshold: int) -> 
     assert scan_id is not None
     if plan_queries.plan_of_scan(session, scan_id) is not None:
         raise _refuse(session, PlanRefused(_l("This scan has a plan already.")))
-    data = queries.results_input(session, scan)
+    data = queries.results_input(session, scan, breakdowns=False)
     order = [
         r.pijler for r in aggregation.build_results(data, threshold=threshold, exact=True).pijlers
     ]

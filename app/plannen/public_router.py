@@ -42,7 +42,7 @@ def heard(
     if not scan.results_public:
         return render(request, "plannen/heard.html", {**page, "published": False})
     results = aggregation.build_results(
-        queries.results_input(session, scan),
+        queries.results_input(session, scan, breakdowns=False),
         threshold=settings.small_number_threshold,
         exact=False,
     )

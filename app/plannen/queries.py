@@ -36,8 +36,12 @@ def scan_with_buurt(session: Session, scan_id: int) -> tuple[Scan, Buurt] | None
     return scan_queries.scan_with_buurt_by_id(session, scan_id)
 
 
-def results_input(session: Session, scan: Scan) -> ResultsInput:
-    """Everything a scan's results count, each figure grouped in SQL (ten queries)."""
+def results_input(session: Session, scan: Scan, *, breakdowns: bool = True) -> ResultsInput:
+    """Everything a scan's results count, each figure grouped in SQL (ten queries).
+
+    Without ``breakdowns`` the two by age band and by channel are left out (eight queries):
+    only the staff results page shows them.
+    """
     assert scan.id is not None
     questions = scan_queries.questions(session, scan.id)
     submitted = _submitted_by_channel_and_language(session, scan.id)
@@ -62,10 +66,12 @@ def results_input(session: Session, scan: Scan) -> ResultsInput:
         }
         if ranking is not None and ranking.id is not None
         else {},
-        by_age=_satisfaction_by_group(session, satisfaction, _age_groups(scan.id, age, bands)),
-        by_channel=_satisfaction_by_group(
-            session, satisfaction, _channel_groups(scan.id, channels)
-        ),
+        by_age=_satisfaction_by_group(session, satisfaction, _age_groups(scan.id, age, bands))
+        if breakdowns
+        else {},
+        by_channel=_satisfaction_by_group(session, satisfaction, _channel_groups(scan.id, channels))
+        if breakdowns
+        else {},
         municipality=municipality_counts(session, {q.key for q in questions if q.kind == "scale"}),
     )
 

@@ -47,7 +47,7 @@ def ontwerpsessie(
     scan, buurt = found
     assert scan.id is not None
     results = aggregation.build_results(
-        queries.results_input(session, scan),
+        queries.results_input(session, scan, breakdowns=False),
         threshold=settings.small_number_threshold,
         exact=False,
     )

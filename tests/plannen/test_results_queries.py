@@ -245,3 +245,23 @@ def test_priorities_read_what_the_online_form_stores(
     assert [by_key[key].top3.count for key in keys[1:4]] == [1, 1, 1]  # ranks 1, 2 and 3
     assert [by_key[key].rank_score for key in keys[1:4]] == [3.0, 2.0, 1.0]
     assert [p.pijler.key for p in results.pijlers[:3]] == keys[1:4]
+
+
+def test_without_breakdowns_two_queries_fewer(session: Session, planetenbuurt: int) -> None:
+    scan = session.get(Scan, planetenbuurt)
+    assert scan is not None
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        data = queries.results_input(session, scan, breakdowns=False)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len([s for s in statements if s.lstrip().startswith("SELECT")]) == 8
+    assert (data.by_age, data.by_channel) == ({}, {})
+    results = aggregation.build_results(data, threshold=5, exact=False)
+    assert results.pijlers[0].pijler.key == "wonen"  # everything else is still there
