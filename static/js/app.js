@@ -93,3 +93,23 @@
   document.addEventListener("DOMContentLoaded", fillCodeFromHash);
   document.addEventListener("htmx:afterSettle", fillCodeFromHash);
 })();
+
+// A staff session that ended while a page refreshed itself (progress, the ontwerpsessie
+// screen): the server redirects the fragment request to the login page. Go there as a whole
+// page instead of swapping a login form into a part of the old one.
+(function () {
+  "use strict";
+
+  var LOGIN_PATHS = /^\/staff\/(inloggen|tweede-stap)(\/|$)/;
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || !xhr.responseURL || event.detail.boosted) { return; }
+    var landed = new URL(xhr.responseURL);
+    if (landed.origin === window.location.origin && LOGIN_PATHS.test(landed.pathname) &&
+        !LOGIN_PATHS.test(window.location.pathname)) {
+      event.detail.shouldSwap = false;
+      window.location.assign(landed.pathname);
+    }
+  });
+})();

@@ -153,3 +153,25 @@ def test_staff_pages(open_tab: OpenTab, axe_source: str, worked_on: None, sessio
     assert axe.problems == [], "\n".join(axe.problems)
     assert tab.server_errors == []
     assert tab.page_errors == []
+
+
+def test_an_ended_session_leaves_a_refreshing_page_for_the_login(
+    open_tab: OpenTab, worked_on: None, session: Session
+) -> None:
+    tab = open_tab(width=1280, height=900, javascript=True)
+    page = tab.page
+    page.goto("/staff/inloggen")
+    page.fill("input[name=email]", "facilitator@zwijndrecht.example")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    settle(page)
+    scan = session.exec(select(Scan).where(Scan.slug == SLUG)).one()
+    page.goto(f"/staff/scans/{scan.id}/ontwerpsessie?stap=1")
+    settle(page)
+    staff_cookies = [c for c in page.context.cookies() if "staff" in c["name"]]
+    assert staff_cookies
+    page.context.clear_cookies(name=staff_cookies[0]["name"])
+    # the slide refreshes itself every 10 seconds: then the whole page goes to the login
+    expect(page).to_have_url(f"{tab.origin}/staff/inloggen", timeout=20_000)
+    expect(page.locator("input[name=email]")).to_be_visible()
+    assert page.locator(".session-nav").count() == 0  # no login form inside the old slide
