@@ -160,6 +160,7 @@ def _render(
             "scan": scan,
             "scan_title": localized(scan.title) or scan.slug,
             "sections": _sections(session, scan, questions, views),
+            "numbers": rules.question_numbers([(q.page, q.key) for q in questions]),
             "failing": [view for view in views if view.error],
             "form_error": parsed.form_error if parsed else None,
             "entry": entry,

@@ -55,6 +55,19 @@ def steps(question_pages: list[str]) -> list[Step]:
     return [Step(key, number, len(keys)) for number, key in enumerate(keys, start=1)]
 
 
+def question_numbers(questions: list[tuple[str, str]]) -> dict[str, int]:
+    """Question key → its number (1, 2, …) in the order a resident meets it.
+
+    ``questions`` are ``(page, key)`` in position order; pages come in step order (first
+    appearance), questions within a page by position, so paper, entry page and online agree.
+    """
+    by_page: dict[str, list[str]] = {}
+    for page, key in questions:
+        by_page.setdefault(page, []).append(key)
+    ordered = [key for keys in by_page.values() for key in keys]
+    return {key: number for number, key in enumerate(ordered, start=1)}
+
+
 def neighbour(all_steps: list[Step], current: str, offset: int) -> Step | None:
     keys = [step.key for step in all_steps]
     index = keys.index(current) + offset
