@@ -50,3 +50,4 @@ i18n: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/results.py
+	$(BIN)/python bench/documents.py

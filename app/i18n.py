@@ -13,6 +13,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency
 from babel.support import LazyProxy, NullTranslations, Translations
 
 from app.config import ROOT
@@ -122,3 +123,14 @@ def localized(texts: dict[str, str] | None, fallback: str = "nl") -> str:
     if not texts:
         return ""
     return texts.get(_locale.get()) or texts.get(fallback) or next(iter(texts.values()), "")
+
+
+def euros(amount: int | None) -> str:
+    """Whole euros in the current locale ("€ 1.500" in Dutch); an en dash without an amount."""
+    if amount is None:
+        return "\u2013"
+    return str(
+        format_currency(
+            amount, "EUR", format="¤ #,##0", locale=current_locale(), currency_digits=False
+        )
+    )

@@ -16,6 +16,9 @@ from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.language import router as language_router
 from app.monitoring.router import router as monitoring_router
+from app.pdf.documents_router import router as pdf_documents_router
+from app.pdf.plan_router import router as pdf_plan_router
+from app.pdf.questionnaire_router import router as pdf_questionnaire_router
 from app.plannen.inbox_router import router as plannen_inbox_router
 from app.plannen.plan_public_router import router as plannen_plan_public_router
 from app.plannen.plan_router import router as plannen_plan_router
@@ -112,11 +115,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plannen_public_router)  # these three before /s/{slug}/... of the scan
     app.include_router(plannen_plan_public_router)
     app.include_router(plannen_vote_router)
+    app.include_router(pdf_plan_router)  # /s/{slug}/plan.pdf: before the scan's pages too
     app.include_router(scan_router)
     app.include_router(staff_router)
     app.include_router(scan_manage_router)
     app.include_router(scan_codes_router)
     app.include_router(scan_paper_router)
+    app.include_router(pdf_questionnaire_router)
     app.include_router(scan_export_router)
     app.include_router(monitoring_router)
     app.include_router(programme_router)
@@ -125,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plannen_session_router)
     app.include_router(plannen_plan_router)
     app.include_router(plannen_vote_admin_router)
+    app.include_router(pdf_documents_router)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     environment.globals["static_version"] = static_version
     return app

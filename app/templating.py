@@ -25,6 +25,7 @@ environment.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext, i18n.ngettext, newstyle=True
 )
 environment.globals["localized"] = i18n.localized
+environment.globals["euros"] = i18n.euros
 environment.globals["LANGUAGES"] = i18n.LANGUAGES
 environment.globals["permitted"] = can  # a role's permission, for links on staff pages
 environment.filters["fill"] = lambda text, **values: _fill(text, values)

@@ -27,7 +27,7 @@ from app.i18n import current_locale
 from app.plannen import plan_queries
 from app.plannen.models import VoteRound
 from app.plannen.plan_forms import KERNELEMENT_LABELS, ROLE_LABELS
-from app.plannen.plan_router import euros, has_route, pijler_blocks
+from app.plannen.plan_router import has_route, pijler_blocks
 from app.plannen.plan_rules import shown
 from app.scan import queries as scan_queries
 from app.scan import rules as scan_rules
@@ -120,7 +120,6 @@ def plan_page(
             if plan.status == "vastgesteld"
             else None,
             "role_labels": ROLE_LABELS,
-            "euros": euros,
             "shown": lambda texts: shown(texts, locale),
             "threshold": threshold,
         }

@@ -8,7 +8,6 @@ reason and status 409; a form with errors re-renders with 422 and messages by th
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
-from babel.numbers import format_currency
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response as HttpResponse
@@ -19,7 +18,7 @@ from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import NotFound
 from app.formdata import FormItemsDep
-from app.i18n import LANGUAGES, current_locale, localized
+from app.i18n import LANGUAGES, localized
 from app.plannen import plan_forms, plan_queries, plan_rules, plan_service, remark_queries
 from app.plannen.models import KERNELEMENTEN, Measure, Plan, PlanSection
 from app.plannen.plan_forms import KERNELEMENT_LABELS, ROLE_LABELS, STATUS_LABELS, MeasureForm
@@ -38,13 +37,6 @@ ViewerDep = Annotated[Staff, Depends(require("plan.view"))]
 ManagerDep = Annotated[Staff, Depends(require("plan.manage"))]
 QUOTES = 3  # per pijler
 MAX_ID = 2**31  # ids beyond the column's range are simply not there
-
-
-def euros(amount: int | None) -> str:
-    """Whole euros in the request's language ("€ 1.500"); a dash without an amount."""
-    if amount is None:
-        return "\u2013"
-    return str(format_currency(amount, "EUR", format="¤ #,##0", locale=current_locale()))
 
 
 def has_route(request: Request, name: str, **params: object) -> bool:
@@ -230,7 +222,6 @@ def _page(
             "status_labels": STATUS_LABELS,
             "role_labels": ROLE_LABELS,
             "kernelement_labels": KERNELEMENT_LABELS,
-            "euros": euros,
             "shown": lambda texts: plan_rules.shown(texts, "nl"),
             "threshold": threshold,
             "refusal": refusal,

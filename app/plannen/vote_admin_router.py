@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response as HttpResponse
@@ -26,6 +26,7 @@ from app.errors import AppError, Conflict, NotFound
 from app.formdata import FormItemsDep
 from app.i18n import LANGUAGES, current_locale, gettext, localized
 from app.i18n import gettext_lazy as _l
+from app.pdf import letters
 from app.plannen import plan_queries, rules, vote_forms, vote_queries, vote_service
 from app.plannen.models import VOTE_METHODS, Measure, Plan, VoteRound
 from app.plannen.vote_admin_forms import (
@@ -320,13 +321,6 @@ def turnout_view(
     )
 
 
-def euros(amount: int | None) -> str:
-    """Whole euros in the request's language ("€ 1.500")."""
-    if amount is None:
-        return "\u2013"  # an en dash: no amount
-    return format_currency(amount, "EUR", format="¤ #,##0", locale=current_locale())
-
-
 def _closed_on(results: dict[str, Any]) -> date | None:
     try:
         return date.fromisoformat(str(results.get("closed_on")))
@@ -363,7 +357,6 @@ def _round_page(
             if closed
             else _live_rows(session, vote_round, measures),
             "closed_on": _closed_on(vote_round.results) if closed else None,
-            "euros": euros,
             "turnout": turnout_view(
                 vote_queries.turnout(session, vote_round.id or 0),
                 eligibility=vote_round.eligibility,
@@ -461,6 +454,7 @@ def _codes_page(
     context: RoundContext,
     *,
     typed: str = "",
+    output: str = "csv",
     error: Any = None,
     status_code: int = 200,
 ) -> HttpResponse:
@@ -477,8 +471,10 @@ def _codes_page(
             "total": total,
             "channels": CHANNELS,
             "typed": typed,
+            "output": output,
             "error": error,
             "max_count_text": format_decimal(MAX_BATCH, locale=current_locale()),
+            "max_letters_text": format_decimal(letters.MAX_LETTERS, locale=current_locale()),
         },
         status_code=status_code,
     )
@@ -510,18 +506,32 @@ def make_codes(
     settings: SettingsDep,
     form: FormItemsDep,
 ) -> HttpResponse:
-    """Make a batch and answer its CSV: the only place its plain codes ever exist."""
+    """Make a batch and answer its CSV or letters: the only place its plain codes ever exist."""
     vote_round = _codes_round(context).vote_round
     if vote_round.status == "closed":
         raise RoundClosed
     typed = _field(form, "count")
+    output = "pdf" if _field(form, "format") == "pdf" else "csv"
     count = parse_count(typed)
+    error = None
     if count is None:
         error = gettext("Give a whole number from 1 to %(max)s.") % {
             "max": format_decimal(MAX_BATCH, locale=current_locale())
         }
+    elif output == "pdf" and count > letters.MAX_LETTERS:
+        error = gettext(
+            "At most %(max)s letters fit in one PDF: make several batches of at most %(max)s."
+        ) % {"max": format_decimal(letters.MAX_LETTERS, locale=current_locale())}
+    if count is None or error is not None:
         return _codes_page(
-            request, staff, session, context, typed=typed, error=error, status_code=422
+            request,
+            staff,
+            session,
+            context,
+            typed=typed,
+            output=output,
+            error=error,
+            status_code=422,
         )
     shown = vote_service.issue_codes(
         session,
@@ -532,12 +542,22 @@ def make_codes(
     )
     batch = vote_queries.last_code_batch(session, vote_round.id or 0) or 1
     vote_url = str(request.url_for("vote:start", slug=context.scan.slug))
-    name = f"stemcodes-{context.scan.slug}-ronde{vote_round.id}-batch{batch}.csv"
+    name = f"stemcodes-{context.scan.slug}-ronde{vote_round.id}-batch{batch}"
+    if output == "pdf":
+        pdf = letters.vote_letters(
+            session,
+            plan_title=context.plan.title,
+            closes_on=vote_round.closes_on,
+            buurt=context.buurt,
+            shown_codes=shown,
+            url=vote_url,
+        )
+        return letters.pdf_response(pdf, f"{name}.pdf")
     return HttpResponse(
         codes_csv(vote_url, shown),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": f'attachment; filename="{name}.csv"',
             "Cache-Control": "no-store",
         },
     )
@@ -585,7 +605,6 @@ def _paper_page(
             "needs_code": vote_round.eligibility == "codes",
             "counted": counted,
             "paper_count": turnout.by_channel.get("paper", 0),
-            "euros": euros,
         },
         status_code=status_code,
     )

@@ -1,8 +1,9 @@
 """Access codes: staff make batches of them, residents type theirs to start a scan with codes.
 
-A batch's plain codes exist once, in the CSV answered to the request that made them; the
-database keeps keyed hashes only. The CSV's links carry the code after ``#``: browsers never
-send a URL's fragment, so a code from a QR link never reaches the server or its logs.
+A batch's plain codes exist once, in the CSV (or the letters' PDF) answered to the request
+that made them; the database keeps keyed hashes only. The links and QR codes carry the code
+after ``#``: browsers never send a URL's fragment, so a code from a QR link never reaches the
+server or its logs.
 """
 
 import csv
@@ -22,6 +23,7 @@ from app.db import SessionDep
 from app.errors import NotFound
 from app.formdata import FormItemsDep
 from app.i18n import current_locale, gettext
+from app.pdf import letters
 from app.programme.models import Buurt
 from app.scan import codes, queries, rules, service
 from app.scan.dependencies import (
@@ -110,6 +112,7 @@ def _render_codes(
     buurt: Buurt,
     *,
     typed: str = "",
+    output: str = "csv",
     error: str | None = None,
     status_code: int = 200,
 ) -> HttpResponse:
@@ -125,8 +128,10 @@ def _render_codes(
             "total": total,
             "channels": CHANNELS,
             "typed": typed,
+            "output": output,
             "error": error,
             "max_count_text": format_decimal(codes.MAX_BATCH, locale=current_locale()),
+            "max_letters_text": format_decimal(letters.MAX_LETTERS, locale=current_locale()),
         },
         status_code=status_code,
     )
@@ -162,19 +167,41 @@ def make_codes(
 ) -> HttpResponse:
     scan, buurt = _scan(session, scan_id)
     typed = _field(form, "count", 20)
+    output = "pdf" if _field(form, "format", 10) == "pdf" else "csv"
     count = _parse_count(typed)
+    error = None
     if count is None:
         error = gettext("Give a whole number from 1 to %(max)s.") % {
             "max": format_decimal(codes.MAX_BATCH, locale=current_locale())
         }
+    elif output == "pdf" and count > letters.MAX_LETTERS:
+        error = gettext(
+            "At most %(max)s letters fit in one PDF: make several batches of at most %(max)s."
+        ) % {"max": format_decimal(letters.MAX_LETTERS, locale=current_locale())}
+    if count is None or error is not None:
         return _render_codes(
-            request, staff, session, scan, buurt, typed=typed, error=error, status_code=422
+            request,
+            staff,
+            session,
+            scan,
+            buurt,
+            typed=typed,
+            output=output,
+            error=error,
+            status_code=422,
         )
     batch, plain = service.issue_codes(
         session, scan, count=count, secret_key=settings.secret_key, actor=staff.user
     )
+    url = str(request.url_for("scan:code", slug=scan.slug))
+    if output == "pdf":
+        shown = [codes.format_code(code) for code in plain]
+        return letters.pdf_response(
+            letters.scan_letters(session, scan, buurt, shown, url=url),
+            f"brieven-{scan.slug}-batch{batch}.pdf",
+        )
     return HttpResponse(
-        codes_csv(str(request.url_for("scan:code", slug=scan.slug)), plain),
+        codes_csv(url, plain),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="codes-{scan.slug}-batch{batch}.csv"',
