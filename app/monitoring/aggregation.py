@@ -11,10 +11,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, get_args
 
 from app.config import Language
-from app.scan.models import Question
+from app.scan.models import CHANNELS, Question
 from app.suppression import HIDDEN, Figure, breakdown, is_small, percent, single
 
-CHANNELS = ("online", "paper", "conversation")
 LANGUAGES: tuple[str, ...] = get_args(Language)
 OVER_U_PAGE = "over-u"
 

@@ -28,10 +28,9 @@ from typing import Any, get_args
 
 from app.config import Language
 from app.programme.models import Pijler
-from app.scan.models import Question
+from app.scan.models import CHANNELS, Question
 from app.suppression import Figure, breakdown, is_small, single
 
-CHANNELS = ("online", "paper", "conversation")
 LANGUAGES: tuple[str, ...] = get_args(Language)
 SATISFACTION = "tevredenheid"  # the satisfaction question of a pijler is "<pijler>.tevredenheid"
 HELPING = "helpen"

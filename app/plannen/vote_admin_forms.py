@@ -12,7 +12,6 @@ from typing import Any
 from app.i18n import gettext_lazy as _l
 from app.plannen import rules
 from app.plannen.models import VOTE_METHODS
-from app.scan import codes
 
 ELIGIBILITIES = ("codes", "open")
 NUMBER_FIELDS = ("max_choices", "points_total", "points_per_measure", "budget_amount")
@@ -38,8 +37,6 @@ DEFAULTS = {
 }
 NUMBER = re.compile(r"-?[0-9]{1,9}")
 MAX_NUMBER = 1_000_000  # far above any sensible setting; keeps values inside an INTEGER
-COUNT = re.compile(r"[0-9]+|[0-9]{1,3}(?:[ .,\u00a0\u202f][0-9]{3})+")
-MAX_BATCH = codes.MAX_BATCH
 
 
 @dataclass
@@ -108,12 +105,3 @@ def parse_round_form(form: list[tuple[str, Any]]) -> RoundForm:
     for name, message in rules.round_settings_errors(settings).items():
         errors.setdefault(name, message)
     return RoundForm(values, None if errors else settings, errors)
-
-
-def parse_count(typed: str) -> int | None:
-    """A batch size from 1 to 20,000, also written with thousands separators ("2.500")."""
-    text = typed.strip()
-    if not COUNT.fullmatch(text):
-        return None
-    count = int(re.sub(r"[^0-9]", "", text))
-    return count if 1 <= count <= MAX_BATCH else None

@@ -6,8 +6,6 @@ CSV answered to the request that made them; their links carry the code after ``#
 browser never sends, so a code never reaches the server's logs.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -24,7 +22,7 @@ from app.config import TIMEZONE, SettingsDep
 from app.db import SessionDep
 from app.errors import AppError, Conflict, NotFound
 from app.formdata import FormItemsDep
-from app.i18n import LANGUAGES, current_locale, gettext, localized
+from app.i18n import LANGUAGES, current_locale, localized
 from app.i18n import gettext_lazy as _l
 from app.pdf import letters
 from app.plannen import plan_queries, rules, vote_forms, vote_queries, vote_service
@@ -32,14 +30,12 @@ from app.plannen.models import VOTE_METHODS, Measure, Plan, VoteRound
 from app.plannen.vote_admin_forms import (
     DEFAULTS,
     ELIGIBILITIES,
-    MAX_BATCH,
     METHOD_FIELDS,
-    parse_count,
     parse_round_form,
 )
 from app.programme.models import Buurt
-from app.scan.codes_router import CodeBatch
-from app.scan.models import Scan
+from app.scan import codes
+from app.scan.models import CHANNELS, Scan
 from app.staff import rules as staff_rules
 from app.staff.dependencies import Staff, require
 from app.templating import path_for, render
@@ -48,7 +44,6 @@ router = APIRouter(prefix="/staff")
 ViewerDep = Annotated[Staff, Depends(require("plan.view"))]
 ManagerDep = Annotated[Staff, Depends(require("vote.manage"))]
 EntryDep = Annotated[Staff, Depends(require("ballots.enter"))]
-CHANNELS = ("online", "paper", "conversation")
 CODE_FIELD_LIMIT = 60
 # The paper form's own fields; every other posted field is a measure's (``m-<id>``).
 PAPER_FIELDS = frozenset({"csrf_token", "language", "code"})
@@ -429,18 +424,6 @@ def close_round(
 # --- codes ---------------------------------------------------------------------------------
 
 
-def code_batches(
-    rows: list[tuple[int, bool, str | None, int]],
-) -> tuple[list[CodeBatch], CodeBatch]:
-    """Codes per batch and in total (issued, used per channel), from the grouped counts."""
-    by_number: dict[int, CodeBatch] = {}
-    total = CodeBatch(None)
-    for number, exported, channel, count in rows:
-        by_number.setdefault(number, CodeBatch(number)).add(exported, channel, count)
-        total.add(exported, channel, count)
-    return list(by_number.values()), total
-
-
 def _codes_round(context: RoundContext) -> RoundContext:
     if context.vote_round.eligibility != "codes":
         raise CodesNotUsed
@@ -458,7 +441,7 @@ def _codes_page(
     error: Any = None,
     status_code: int = 200,
 ) -> HttpResponse:
-    batches, total = code_batches(
+    batches, total = codes.code_batches(
         vote_queries.code_batch_counts(session, context.vote_round.id or 0)
     )
     return render(
@@ -473,7 +456,7 @@ def _codes_page(
             "typed": typed,
             "output": output,
             "error": error,
-            "max_count_text": format_decimal(MAX_BATCH, locale=current_locale()),
+            "max_count_text": format_decimal(codes.MAX_BATCH, locale=current_locale()),
             "max_letters_text": format_decimal(letters.MAX_LETTERS, locale=current_locale()),
         },
         status_code=status_code,
@@ -485,16 +468,6 @@ def codes_page(
     request: Request, staff: ManagerDep, context: ManagedRoundDep, session: SessionDep
 ) -> HttpResponse:
     return _codes_page(request, staff, session, _codes_round(context))
-
-
-def codes_csv(vote_url: str, shown: list[str]) -> bytes:
-    """The printable list: ``code,link`` with a BOM so that Excel reads it as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["code", "link"])
-    for code in shown:
-        writer.writerow([code, f"{vote_url}#{code}"])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 @router.post("/stemrondes/{round_id}/codes", name="staff:round_codes_csv")
@@ -512,16 +485,8 @@ def make_codes(
         raise RoundClosed
     typed = _field(form, "count")
     output = "pdf" if _field(form, "format") == "pdf" else "csv"
-    count = parse_count(typed)
-    error = None
-    if count is None:
-        error = gettext("Give a whole number from 1 to %(max)s.") % {
-            "max": format_decimal(MAX_BATCH, locale=current_locale())
-        }
-    elif output == "pdf" and count > letters.MAX_LETTERS:
-        error = gettext(
-            "At most %(max)s letters fit in one PDF: make several batches of at most %(max)s."
-        ) % {"max": format_decimal(letters.MAX_LETTERS, locale=current_locale())}
+    count = codes.parse_count(typed)
+    error = codes.batch_error(count, output, max_letters=letters.MAX_LETTERS)
     if count is None or error is not None:
         return _codes_page(
             request,
@@ -554,7 +519,7 @@ def make_codes(
         )
         return letters.pdf_response(pdf, f"{name}.pdf")
     return HttpResponse(
-        codes_csv(vote_url, shown),
+        codes.codes_csv(vote_url, shown),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{name}.csv"',

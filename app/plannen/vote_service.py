@@ -25,11 +25,11 @@ from app.i18n import gettext_lazy as _l
 from app.plannen import plan_service, rules, vote_queries
 from app.plannen.models import Ballot, BallotLine, Plan, VoteCode, VoteRound
 from app.scan import codes
+from app.scan.models import CHANNELS
 from app.scan.rules import local_date
 from app.staff.models import User
 from app.staff.service import TooManyAttempts, record
 
-CHANNELS = ("online", "paper", "conversation")
 CODE_ENTRY_LIMIT = 10  # tries per client in the window, right or wrong, on any round
 CODE_ENTRY_WINDOW_MINUTES = 15
 

@@ -6,10 +6,6 @@ after ``#``: browsers never send a URL's fragment, so a code from a QR link neve
 server or its logs.
 """
 
-import csv
-import io
-import re
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from babel.numbers import format_decimal
@@ -22,7 +18,7 @@ from app.config import SettingsDep
 from app.db import SessionDep
 from app.errors import NotFound
 from app.formdata import FormItemsDep
-from app.i18n import current_locale, gettext
+from app.i18n import current_locale
 from app.pdf import letters
 from app.programme.models import Buurt
 from app.scan import codes, queries, rules, service
@@ -33,46 +29,12 @@ from app.scan.dependencies import (
     write_access_cookie,
     write_cookie,
 )
-from app.scan.models import Scan
+from app.scan.models import CHANNELS, Scan
 from app.staff.dependencies import Staff, require
 from app.templating import path_for, render
 
 router = APIRouter()
 CodesManagerDep = Annotated[Staff, Depends(require("codes.manage"))]
-CHANNELS = ("online", "paper", "conversation")
-
-
-@dataclass
-class CodeBatch:
-    """One batch's codes on the staff page: issued, used per channel, unused."""
-
-    number: int | None  # None: the total of all batches
-    issued: int = 0
-    exported: bool = True
-    used: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
-
-    @property
-    def used_total(self) -> int:
-        return sum(self.used.values())
-
-    @property
-    def unused(self) -> int:
-        return self.issued - self.used_total
-
-    def add(self, exported: bool, channel: str | None, count: int) -> None:
-        self.issued += count
-        self.exported = self.exported and exported
-        if channel is not None:
-            self.used[channel] = self.used.get(channel, 0) + count
-
-
-def _batches(rows: list[tuple[int, bool, str | None, int]]) -> tuple[list[CodeBatch], CodeBatch]:
-    by_number: dict[int, CodeBatch] = {}
-    total = CodeBatch(None)
-    for number, exported, channel, count in rows:
-        by_number.setdefault(number, CodeBatch(number)).add(exported, channel, count)
-        total.add(exported, channel, count)
-    return list(by_number.values()), total
 
 
 def _field(form: list[tuple[str, Any]], name: str, limit: int) -> str:
@@ -92,18 +54,6 @@ def _scan(session: SessionDep, scan_id: int) -> tuple[Scan, Buurt]:
     return found
 
 
-COUNT = re.compile(r"[0-9]+|[0-9]{1,3}(?:[ .,\u00a0\u202f][0-9]{3})+")
-
-
-def _parse_count(typed: str) -> int | None:
-    """A whole number, also written with thousands separators ("2.500", "20 000")."""
-    text = typed.strip()
-    if not COUNT.fullmatch(text):
-        return None
-    count = int(re.sub(r"[^0-9]", "", text))
-    return count if 1 <= count <= codes.MAX_BATCH else None
-
-
 def _render_codes(
     request: Request,
     staff: Staff,
@@ -116,7 +66,7 @@ def _render_codes(
     error: str | None = None,
     status_code: int = 200,
 ) -> HttpResponse:
-    batches, total = _batches(queries.code_batch_counts(session, scan.id or 0))
+    batches, total = codes.code_batches(queries.code_batch_counts(session, scan.id or 0))
     return render(
         request,
         "staff/codes.html",
@@ -145,17 +95,6 @@ def codes_page(
     return _render_codes(request, staff, session, scan, buurt)
 
 
-def codes_csv(code_page_url: str, plain: list[str]) -> bytes:
-    """The printable list: ``code,link`` with a BOM so that Excel reads it as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["code", "link"])
-    for code in plain:
-        shown = codes.format_code(code)
-        writer.writerow([shown, f"{code_page_url}#{shown}"])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
 @router.post("/staff/scans/{scan_id}/codes", name="staff:codes_generate")
 def make_codes(
     request: Request,
@@ -168,16 +107,8 @@ def make_codes(
     scan, buurt = _scan(session, scan_id)
     typed = _field(form, "count", 20)
     output = "pdf" if _field(form, "format", 10) == "pdf" else "csv"
-    count = _parse_count(typed)
-    error = None
-    if count is None:
-        error = gettext("Give a whole number from 1 to %(max)s.") % {
-            "max": format_decimal(codes.MAX_BATCH, locale=current_locale())
-        }
-    elif output == "pdf" and count > letters.MAX_LETTERS:
-        error = gettext(
-            "At most %(max)s letters fit in one PDF: make several batches of at most %(max)s."
-        ) % {"max": format_decimal(letters.MAX_LETTERS, locale=current_locale())}
+    count = codes.parse_count(typed)
+    error = codes.batch_error(count, output, max_letters=letters.MAX_LETTERS)
     if count is None or error is not None:
         return _render_codes(
             request,
@@ -194,14 +125,14 @@ def make_codes(
         session, scan, count=count, secret_key=settings.secret_key, actor=staff.user
     )
     url = str(request.url_for("scan:code", slug=scan.slug))
+    shown = [codes.format_code(code) for code in plain]
     if output == "pdf":
-        shown = [codes.format_code(code) for code in plain]
         return letters.pdf_response(
             letters.scan_letters(session, scan, buurt, shown, url=url),
             f"brieven-{scan.slug}-batch{batch}.pdf",
         )
     return HttpResponse(
-        codes_csv(url, plain),
+        codes.codes_csv(url, shown),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="codes-{scan.slug}-batch{batch}.csv"',

@@ -13,6 +13,8 @@ from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
 
+CHANNELS = ("online", "paper", "conversation")  # how a response (or ballot) came in
+
 
 class Scan(SQLModel, table=True):
     __tablename__ = "scan"
