@@ -129,8 +129,7 @@ def euros(amount: int | None) -> str:
     """Whole euros in the current locale ("€ 1.500" in Dutch); an en dash without an amount."""
     if amount is None:
         return "\u2013"
-    return str(
-        format_currency(
-            amount, "EUR", format="¤ #,##0", locale=current_locale(), currency_digits=False
-        )
+    text = format_currency(
+        amount, "EUR", format="¤ #,##0", locale=current_locale(), currency_digits=False
     )
+    return str(text).replace(" ", "\u00a0")  # the sign and the amount stay on one line
