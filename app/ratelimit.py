@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
 
-from app.db import UTCDateTime
+from app.db import UTCDateTime, begin_write
 
 
 class RateLimit(SQLModel, table=True):
@@ -59,3 +59,23 @@ def reset(session: Session, key: str) -> None:
     row = session.get(RateLimit, key)
     if row is not None:
         session.delete(row)
+
+
+def count_try(
+    session: Session,
+    secret_key: str,
+    kind: str,
+    client: str,
+    *,
+    limit: int,
+    window: timedelta,
+    now: datetime,
+) -> int | None:
+    """Count one try of a client (a keyed hash of its address) in a unit of work of its own,
+    committed whatever comes next; the seconds to wait when it is over the limit, else None."""
+    begin_write(session)
+    retry_after = hit(
+        session, client_key(secret_key, kind, client), limit=limit, window=window, now=now
+    )
+    session.commit()
+    return retry_after

@@ -279,15 +279,15 @@ def check_vote_code(
     """
     if not typed.strip():
         raise UnknownVoteCode(_l("Type the code from your letter."))
-    begin_write(session)
-    retry_after = ratelimit.hit(
+    retry_after = ratelimit.count_try(
         session,
-        ratelimit.client_key(secret_key, "vote-code", client),
+        secret_key,
+        "vote-code",
+        client,
         limit=CODE_ENTRY_LIMIT,
         window=timedelta(minutes=CODE_ENTRY_WINDOW_MINUTES),
         now=now,
     )
-    session.commit()
     if retry_after is not None:
         raise TooManyAttempts(retry_after)
     code_hash = code_hash_of(typed, secret_key)

@@ -353,15 +353,15 @@ def check_access_code(
     """
     if not typed.strip():
         raise UnknownAccessCode(_l("Type the code from your letter."))
-    begin_write(session)
-    retry_after = ratelimit.hit(
+    retry_after = ratelimit.count_try(
         session,
-        ratelimit.client_key(secret_key, "access-code", client),
+        secret_key,
+        "access-code",
+        client,
         limit=CODE_ENTRY_LIMIT,
         window=timedelta(minutes=CODE_ENTRY_WINDOW_MINUTES),
         now=now,
     )
-    session.commit()
     if retry_after is not None:
         raise TooManyAttempts(retry_after)
     return find_unused_code(session, scan, typed, secret_key=secret_key)
