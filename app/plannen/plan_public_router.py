@@ -29,6 +29,7 @@ from app.plannen.models import VoteRound
 from app.plannen.plan_forms import KERNELEMENT_LABELS, ROLE_LABELS
 from app.plannen.plan_router import has_route, pijler_blocks
 from app.plannen.plan_rules import shown
+from app.plannen.rules import public_measure_figures
 from app.scan import queries as scan_queries
 from app.scan import rules as scan_rules
 from app.suppression import Figure, single
@@ -65,8 +66,9 @@ def vote_results(vote_round: VoteRound | None, *, threshold: int) -> VoteResults
     rows: dict[int, VoteRow] = {}
     if not too_few:
         for row in snapshot.get("measures", []):
-            supporters = single(int(row.get("supporters") or 0), threshold=threshold, exact=False)
-            total = Figure(int(row.get("total") or 0)) if not supporters.suppressed else supporters
+            total, supporters = public_measure_figures(
+                int(row.get("total") or 0), int(row.get("supporters") or 0), threshold=threshold
+            )
             rows[int(row["measure_id"])] = VoteRow(
                 rank=row.get("rank"),
                 total=total,

@@ -20,6 +20,7 @@ from typing import Any
 from app.i18n import gettext_lazy as _l
 from app.plannen.models import VOTE_METHODS, VoteRound
 from app.scan.rules import local_date
+from app.suppression import HIDDEN, Figure, single
 
 ELIGIBILITIES = ("codes", "open")
 MAX_BUDGET = 100_000  # euros per household
@@ -253,3 +254,15 @@ def round_state_on(vote_round: VoteRound, today: date) -> str:
 def round_state(vote_round: VoteRound, now: datetime) -> str:
     """The round's state now, in the municipality's time zone (like ``scan_state``)."""
     return round_state_on(vote_round, local_date(now))
+
+
+def public_measure_figures(total: int, supporters: int, *, threshold: int) -> tuple[Figure, Figure]:
+    """A measure's vote total and supporters as the public sees them (``total``, ``supporters``).
+
+    Both are hidden when fewer than ``threshold`` households supported the measure: a small
+    total (one household's euros or points) would tell what that household gave.
+    """
+    shown_supporters = single(supporters, threshold=threshold, exact=False)
+    if shown_supporters.suppressed:
+        return HIDDEN, HIDDEN
+    return Figure(total), shown_supporters

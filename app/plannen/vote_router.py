@@ -368,8 +368,8 @@ def thanks(request: Request, context: VoteDep) -> HttpResponse:
 class ResultRow:
     rank: int
     title: dict[str, str]
-    total: int
-    supporters: int
+    total: Figure  # hidden, with supporters, when fewer than the threshold supported it
+    supporters: Figure
     counts: bool
     funded: bool | None
     cost: int | None
@@ -386,12 +386,12 @@ def results(request: Request, context: VoteDep, session: SessionDep) -> HttpResp
     else:  # closed by its date, not yet by staff: no ballot can come in any more
         costs = {i: m.cost_estimate for i, m in measures.items()}
         ranked = rules.rank(vote_round, vote_queries.totals(session, vote_round.id or 0), costs)
+    threshold = get_settings().small_number_threshold
     rows = [
         ResultRow(
             r.rank,
             measures[r.measure_id].title if r.measure_id in measures else {},
-            r.total,
-            r.supporters,
+            *rules.public_measure_figures(r.total, r.supporters, threshold=threshold),
             r.counts,
             r.funded,
             measures[r.measure_id].cost_estimate if r.measure_id in measures else None,
@@ -399,7 +399,6 @@ def results(request: Request, context: VoteDep, session: SessionDep) -> HttpResp
         for r in ranked
     ]
     turnout = vote_queries.turnout(session, vote_round.id or 0)
-    threshold = get_settings().small_number_threshold
     channels = sorted(turnout.by_channel)
     languages = sorted(turnout.by_language)
     return render(

@@ -238,11 +238,13 @@ def test_results_after_closing(client: TestClient, session: Session) -> None:
     assert page.template.name == "plannen/vote_results.html"  # type: ignore[attr-defined]
     assert html_lang(page) == ("ar", "rtl")
     rows = page.context["rows"]  # type: ignore[attr-defined]
-    assert [(r.rank, r.total, r.supporters, r.counts, r.funded) for r in rows] == [
+    assert [(r.rank, r.total.count, r.supporters.count, r.counts, r.funded) for r in rows] == [
         (1, 3000, 6, True, True),
         (2, 2400, 6, True, True),
-        (3, 1000, 1, False, False),  # one household: below K = 2
+        (3, None, None, False, False),  # one household: below K = 2, and too few to show
     ]
+    # Hidden on the page: the third measure's euros and households, the two language cells.
+    assert page.text.count('class="vote-too-few"') == 4
     languages = dict(page.context["by_language"])  # type: ignore[attr-defined]
     assert languages["ar"].count is None  # 1 ballot in Arabic: too few to show
     assert languages["nl"].count is None  # ... and its complement
