@@ -146,7 +146,7 @@ async def verify_request(request: Request) -> None:
     length = request.headers.get("content-length")
     if length is None and request.headers.get("transfer-encoding"):
         raise LengthRequired
-    if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
+    if length is not None and (not length.isdecimal() or int(length) > settings.max_body_bytes):
         raise PayloadTooLarge
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise CsrfFailed

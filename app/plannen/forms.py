@@ -41,7 +41,7 @@ class InboxFilters:
 
     @property
     def theme_id(self) -> int | None:
-        return int(self.theme) if self.theme.isdigit() else None
+        return int(self.theme) if self.theme.isdecimal() else None
 
     def params(self, *, page: int | None = None) -> dict[str, str]:
         """The filters that differ from the defaults, as query parameters."""
@@ -91,7 +91,7 @@ def parse_filters(items: Iterable[tuple[str, Any]]) -> InboxFilters:
         quotes=_first(items, "citaten", 5) in _ON,
         visibility=visibility if visibility in VISIBILITIES else "all",
         q=clean_text(_first(items, "q", SEARCH_LIMIT)),
-        page=max(1, int(page)) if page.isdigit() else 1,
+        page=max(1, int(page)) if page.isdecimal() else 1,
     )
 
 

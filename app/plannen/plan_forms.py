@@ -5,11 +5,14 @@ input. What needs the database (do the themes belong to this scan, does the part
 is checked by ``plan_service``, which raises ``InvalidForm`` with the same field names.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.i18n import LANGUAGES
+from babel.numbers import format_decimal
+
+from app.i18n import LANGUAGES, current_locale
 from app.i18n import gettext_lazy as _l
 from app.plannen.models import KERNELEMENTEN, RESIDENT_ROLES
 from app.plannen.plan_rules import period_ok
@@ -19,6 +22,9 @@ TITLE_LIMIT = 160
 DESCRIPTION_LIMIT = 4_000
 SECTION_LIMIT = 8_000
 COST_LIMIT = 100_000_000  # whole euros
+# Whole euros: plain digits, or groups of three after a dot or a space ("12.500", "1 250 000").
+# "12.5" or "12,50" is refused rather than read as 125 or 1250.
+_EUROS = re.compile(r"[0-9]{1,12}|[0-9]{1,3}(?:[. ][0-9]{3})+")
 READ_LIMIT = 10_000  # characters read of any posted field before it is checked
 ID_LIMIT = 200  # ids read of a multiple choice (themes, partners)
 
@@ -90,7 +96,7 @@ def language_of(typed: str) -> str:
 
 def _id(typed: str) -> int | None:
     typed = typed.strip()
-    return int(typed) if typed.isdigit() and len(typed) < 10 else None
+    return int(typed) if typed.isdecimal() and len(typed) < 10 else None
 
 
 def _date(typed: str, errors: dict[str, Any], name: str) -> date | None:
@@ -183,16 +189,17 @@ def parse_measure(items: list[tuple[str, Any]]) -> MeasureForm:
 
 
 def _cost(typed: str, errors: dict[str, Any]) -> int | None:
-    """Whole euros, 0 to 100,000,000; dots and spaces as thousands separators are fine."""
-    cleaned = typed.strip().replace(" ", "").replace(".", "").removeprefix("€")
+    """Whole euros, 0 to 100,000,000; dots or spaces between groups of three are fine."""
+    cleaned = typed.strip().removeprefix("€").strip()
     if not cleaned:
         return None
-    if not cleaned.isdigit() or len(cleaned) > 12:
+    if not _EUROS.fullmatch(cleaned):
         errors["cost"] = _l("Enter whole euros, without cents, for example 12500.")
         return None
-    cost = int(cleaned)
+    cost = int(cleaned.replace(".", "").replace(" ", ""))
     if cost > COST_LIMIT:
-        errors["cost"] = _l("Enter at most %(limit)s euros.") % {"limit": f"{COST_LIMIT:,}"}
+        limit = format_decimal(COST_LIMIT, locale=current_locale())
+        errors["cost"] = _l("Enter at most %(limit)s euros.") % {"limit": limit}
         return None
     return cost
 

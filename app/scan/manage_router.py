@@ -73,7 +73,7 @@ def _new_scan_page(
 
 
 def _buurt(session: SessionDep, typed: str) -> Buurt:
-    found = session.get(Buurt, int(typed)) if typed.isdigit() else None
+    found = session.get(Buurt, int(typed)) if typed.isdecimal() else None
     if found is None:
         raise NotFound
     return found

@@ -223,7 +223,7 @@ def create_user(
 ) -> HttpResponse:
     values = {name: _field(form, name) for name in ("email", "name", "role", "partner_id")}
     partner = values["partner_id"]
-    partner_id = int(partner) if partner.isdigit() else None
+    partner_id = int(partner) if partner.isdecimal() else None
     if partner_id is not None and session.get(Partner, partner_id) is None:
         partner_id = None
     try:

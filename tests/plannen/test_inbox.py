@@ -377,3 +377,16 @@ def test_answers_of_other_kinds_are_no_remarks(
     log_in_as(client, session, "facilitator")
     response = send(client, f"{inbox_url(scan)}/{helpen}/thema", {"thema": ""})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("odd", ["²", "١", "-1", "1.5", "x" * 500])
+def test_odd_page_and_theme_numbers_are_ignored(
+    client: TestClient, session: Session, demo: None, odd: str
+) -> None:
+    """A superscript two is a digit to ``str.isdigit`` but not a number to ``int``."""
+    scan = scan_id(session)
+    add_remark(session, scan, "De speeltuin is kapot")
+    log_in_as(client, session, "facilitator")
+    response = client.get(inbox_url(scan), params={"pagina": odd, "thema": odd})
+    assert response.status_code == 200
+    assert len(shown(response)) == 1

@@ -162,6 +162,8 @@ def test_a_facilitator_adds_a_measure(
         ({"description": "x" * 4001}, "description"),
         ({"cost": "-5"}, "cost"),
         ({"cost": "12,50"}, "cost"),
+        ({"cost": "12.5"}, "cost"),  # not 125 euros
+        ({"cost": "1.25.000"}, "cost"),
         ({"cost": "100000001"}, "cost"),
         ({"ends_on": "2027-01-01"}, "ends_on"),
         ({"role": "beslissen"}, "role"),
