@@ -6,7 +6,9 @@ Keys never hold an IP address in the clear: callers pass a keyed hash of it.
 import hashlib
 import hmac
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,6 +16,22 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from app.db import UTCDateTime, begin_write
+from app.errors import AppError
+from app.i18n import gettext_lazy as _l
+
+T = TypeVar("T")
+
+
+class TooManyAttempts(AppError):
+    """Too many tries; ``retry_after``: the seconds until the window has passed."""
+
+    status_code = 429
+    title = _l("Too many attempts")
+    message = _l("Wait a few minutes and try again.")
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
 
 
 class RateLimit(SQLModel, table=True):
@@ -61,21 +79,48 @@ def reset(session: Session, key: str) -> None:
         session.delete(row)
 
 
-def count_try(
+def waiting(
+    session: Session, key: str, *, limit: int, window: timedelta, now: datetime
+) -> int | None:
+    """The seconds to wait when ``key`` used its ``limit`` tries in this window, else None.
+
+    Counts nothing: it reads the counter as it is now.
+    """
+    row = session.exec(
+        select(RateLimit).where(RateLimit.key == key).execution_options(populate_existing=True)
+    ).first()
+    if row is None or row.window_start <= now - window or row.count < limit:
+        return None
+    return max(1, math.ceil((row.window_start + window - now).total_seconds()))
+
+
+def limit_wrong_tries(
     session: Session,
     secret_key: str,
     kind: str,
     client: str,
+    check: Callable[[], T],
     *,
+    wrong: tuple[type[Exception], ...],
     limit: int,
     window: timedelta,
     now: datetime,
-) -> int | None:
-    """Count one try of a client (a keyed hash of its address) in a unit of work of its own,
-    committed whatever comes next; the seconds to wait when it is over the limit, else None."""
-    begin_write(session)
-    retry_after = hit(
-        session, client_key(secret_key, kind, client), limit=limit, window=window, now=now
-    )
-    session.commit()
-    return retry_after
+) -> T:
+    """``check()`` a typed code, unless the client (a keyed hash of its address) has made
+    ``limit`` wrong tries in the window: then ``TooManyAttempts``.
+
+    Only a wrong try (``check`` raises one of ``wrong``) counts, in a unit of work of its own
+    committed before the error goes on. A right code costs nothing, so the households of one
+    community centre's wifi can all type theirs; guessing stays slow.
+    """
+    key = client_key(secret_key, kind, client)
+    retry_after = waiting(session, key, limit=limit, window=window, now=now)
+    if retry_after is not None:
+        raise TooManyAttempts(retry_after)
+    try:
+        return check()
+    except wrong:
+        begin_write(session)
+        hit(session, key, limit=limit, window=window, now=now)
+        session.commit()
+        raise

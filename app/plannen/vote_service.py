@@ -28,9 +28,9 @@ from app.scan import codes
 from app.scan.models import CHANNELS
 from app.scan.rules import local_date
 from app.staff.models import User
-from app.staff.service import TooManyAttempts, record
+from app.staff.service import record
 
-CODE_ENTRY_LIMIT = 10  # tries per client in the window, right or wrong, on any round
+CODE_ENTRY_LIMIT = 20  # wrong codes per client (one address) in the window, on any round
 CODE_ENTRY_WINDOW_MINUTES = 15
 
 
@@ -273,30 +273,35 @@ def check_vote_code(
 ) -> str:
     """The hash of a valid, unused code of this round that a resident typed.
 
-    Every try counts for the client (a keyed hash of its address), committed whatever the
-    outcome; an empty field is not a try. A code of another round is simply unknown here.
-    Nothing is used up: that happens with the ballot.
+    Wrong codes are limited per client (``ratelimit.limit_wrong_tries``); an empty field, a
+    right code and a used one are not a wrong try. A code of another round is simply unknown
+    here. Nothing is used up: that happens with the ballot.
     """
     if not typed.strip():
         raise UnknownVoteCode(_l("Type the code from your letter."))
-    retry_after = ratelimit.count_try(
+
+    def find() -> str:
+        code_hash = code_hash_of(typed, secret_key)
+        found = (
+            vote_queries.vote_code(session, vote_round.id or 0, code_hash) if code_hash else None
+        )
+        if found is None:
+            raise UnknownVoteCode
+        if found.used_on is not None:
+            raise AlreadyVoted
+        return found.code_hash
+
+    return ratelimit.limit_wrong_tries(
         session,
         secret_key,
         "vote-code",
         client,
+        find,
+        wrong=(UnknownVoteCode,),
         limit=CODE_ENTRY_LIMIT,
         window=timedelta(minutes=CODE_ENTRY_WINDOW_MINUTES),
         now=now,
     )
-    if retry_after is not None:
-        raise TooManyAttempts(retry_after)
-    code_hash = code_hash_of(typed, secret_key)
-    found = vote_queries.vote_code(session, vote_round.id or 0, code_hash) if code_hash else None
-    if found is None:
-        raise UnknownVoteCode
-    if found.used_on is not None:
-        raise AlreadyVoted
-    return found.code_hash
 
 
 def code_is_usable(session: Session, vote_round: VoteRound, code_hash: str) -> bool:

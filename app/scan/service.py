@@ -15,7 +15,6 @@ from app.scan.forms import Value
 from app.scan.models import AccessCode, Answer, Contact, Question, Response, Scan
 from app.staff import service as staff_service
 from app.staff.models import User
-from app.staff.service import TooManyAttempts
 
 MAX_RESUME_CODE_TRIES = 5
 
@@ -321,7 +320,7 @@ def enter_response(
     return response
 
 
-CODE_ENTRY_LIMIT = 10  # tries per client in the window, right or wrong, on any scan
+CODE_ENTRY_LIMIT = 20  # wrong codes per client (one address) in the window, on any scan
 CODE_ENTRY_WINDOW_MINUTES = 15
 
 
@@ -346,25 +345,24 @@ def issue_codes(
 def check_access_code(
     session: Session, scan: Scan, typed: str, *, client: str, secret_key: str, now: datetime
 ) -> str:
-    """The hash of the valid, unused code a resident typed; every try counts for the client.
+    """The hash of the valid, unused code a resident typed. Nothing is used up here.
 
-    Tries are limited per client (a keyed hash of its address) and committed whatever the
-    outcome, so guessing is slow; an empty field is not a try. Nothing is used up here.
+    Wrong codes are limited per client (``ratelimit.limit_wrong_tries``); an empty field, a
+    right code and a used one (someone has that code already) are not a wrong try.
     """
     if not typed.strip():
         raise UnknownAccessCode(_l("Type the code from your letter."))
-    retry_after = ratelimit.count_try(
+    return ratelimit.limit_wrong_tries(
         session,
         secret_key,
         "access-code",
         client,
+        lambda: find_unused_code(session, scan, typed, secret_key=secret_key),
+        wrong=(UnknownAccessCode,),
         limit=CODE_ENTRY_LIMIT,
         window=timedelta(minutes=CODE_ENTRY_WINDOW_MINUTES),
         now=now,
     )
-    if retry_after is not None:
-        raise TooManyAttempts(retry_after)
-    return find_unused_code(session, scan, typed, secret_key=secret_key)
 
 
 # --- Scan management by staff: set-up, questions, texts ------------------------------------------

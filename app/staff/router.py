@@ -14,7 +14,9 @@ from app.config import SettingsDep, get_settings
 from app.db import SessionDep
 from app.errors import NotFound
 from app.formdata import FormItemsDep
+from app.i18n import ngettext
 from app.programme.models import Partner
+from app.ratelimit import TooManyAttempts
 from app.staff import queries, service
 from app.staff.dependencies import (
     LoginRequired,
@@ -52,16 +54,29 @@ def install_staff_handlers(app: FastAPI) -> None:
     def to_totp(request: Request, error: SecondFactorRequired) -> HttpResponse:
         return _redirect(request, "staff:totp_setup" if error.setup else "staff:totp")
 
-    @app.exception_handler(service.TooManyAttempts)
-    def too_many(request: Request, error: service.TooManyAttempts) -> HttpResponse:
+    @app.exception_handler(TooManyAttempts)
+    def too_many(request: Request, error: TooManyAttempts) -> HttpResponse:
         page = render(
             request,
             "errors/error.html",
-            {"status_code": 429, "title": error.title, "message": error.message, "link": None},
+            {
+                "status_code": 429,
+                "title": error.title,
+                "message": wait_message(error),
+                "link": None,
+            },
             status_code=429,
         )
         page.headers["Retry-After"] = str(error.retry_after)
         return page
+
+
+def wait_message(error: TooManyAttempts) -> str:
+    """How long to wait, in whole minutes (rounded up), in the reader's language."""
+    minutes = max(1, -(-error.retry_after // 60))
+    return ngettext(
+        "Wait %(num)s minute and try again.", "Wait %(num)s minutes and try again.", minutes
+    ) % {"num": minutes}
 
 
 @router.get("/inloggen", name="staff:login")

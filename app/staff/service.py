@@ -13,6 +13,7 @@ from app import ratelimit
 from app.db import begin_write
 from app.errors import AppError, Forbidden
 from app.i18n import gettext_lazy as _l
+from app.ratelimit import TooManyAttempts
 from app.staff import queries, rules
 from app.staff.models import ROLES, AuditEntry, StaffSession, User
 from app.staff.passwords import hash_password, password_problem, verify_password
@@ -22,16 +23,6 @@ TOTP_LIMIT = 5
 LIMIT_WINDOW = timedelta(minutes=15)
 # Verifying an unknown e-mail still costs one hash, so timing does not tell which exist.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-
-
-class TooManyAttempts(AppError):
-    status_code = 429
-    title = _l("Too many attempts")
-    message = _l("Wait a few minutes and try again.")
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__()
-        self.retry_after = retry_after
 
 
 class LoginFailed(AppError):

@@ -1,6 +1,7 @@
 """The resident's vote in the browser: code, ballot, thanks and results; every bad ballot is
 refused with a 4xx in the resident's language and counts nothing."""
 
+import math
 import re
 from datetime import UTC, datetime
 
@@ -171,14 +172,39 @@ def test_guessing_codes_at_speed_is_slowed_down(client: TestClient, session: Ses
     (code,) = make_codes(session, vote_round)
     me = resident(client)
     statuses = [
-        me.post(f"{START}/code", {"code": f"AAAA-BBBB-CC{n:02d}"}).status_code for n in range(10)
+        me.post(f"{START}/code", {"code": f"AAAA-BBBB-CC{n:02d}"}).status_code
+        for n in range(vote_service.CODE_ENTRY_LIMIT)
     ]
-    assert statuses == [422] * 10
+    assert statuses == [422] * vote_service.CODE_ENTRY_LIMIT
     blocked = me.post(f"{START}/code", {"code": code})  # even the right one, for now
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
     session.rollback()
     assert session.exec(select(VoteCode.used_on)).one() is None
+
+
+def test_right_codes_from_one_address_are_not_limited(client: TestClient, session: Session) -> None:
+    """A voting evening in a community centre: one address, many households, right codes."""
+    plan, _ = make_plan(session)
+    vote_round = make_round(session, plan)
+    for code in make_codes(session, vote_round, vote_service.CODE_ENTRY_LIMIT + 2):
+        client.cookies.clear()
+        entered = resident(client).post(f"{START}/code", {"code": code})
+        assert entered.status_code == 303
+        assert entered.headers["location"] == BALLOT
+
+
+def test_the_wait_is_said_in_minutes(client: TestClient, session: Session) -> None:
+    plan, _ = make_plan(session)
+    make_round(session, plan)
+    me = resident(client)
+    for n in range(vote_service.CODE_ENTRY_LIMIT):
+        assert me.post(f"{START}/code", {"code": f"AAAA-BBBB-CC{n:02d}"}).status_code == 422
+    blocked = me.post(f"{START}/code", {"code": "AAAA-BBBB-CCXX"})
+    assert blocked.status_code == 429
+    minutes = math.ceil(int(blocked.headers["retry-after"]) / 60)
+    assert minutes in (14, 15)
+    assert f"Wacht {minutes} minuten en probeer het opnieuw." in blocked.text
 
 
 def test_an_open_poll_is_one_per_browser(client: TestClient, session: Session) -> None:
