@@ -30,6 +30,9 @@ ROW_GAP = 14
 AXIS = 24  # px above a comparison chart for the tick labels
 TRACK = 85.0  # % of the width bars may take; the rest keeps room for the value after a bar
 VALUE_GAP = 6  # px between a bar's end and its value
+# Of a comparison scale's width: the room a value's label takes after its bar. A grid line
+# there is left out of that bar's band, so it never runs through the figure ("2|,9").
+LABEL_ROOM = 0.12
 INSIDE_MIN = 9.0  # % of the width a diverging segment needs to carry its value inside
 
 
@@ -332,6 +335,7 @@ def comparison_layout(
     for row in rows:
         y = canvas.label(y, row.label)
         top = y
+        labelled: list[tuple[float, float]] = []  # (band top, value) of each drawn bar
         for index, value in enumerate(row.values):
             if value is None:
                 canvas.text(0, y + 13, too_few, kind="note", fill=MUTED_INK)
@@ -339,10 +343,17 @@ def comparison_layout(
                 width = comparison_position(value, minimum, maximum)
                 canvas.rect(0, y, width, SERIES_BAR, f"series-{index % SERIES_PAINTS}")
                 canvas.text(width, y + 13, format_mean(value), dx=VALUE_GAP, kind="value")
+                labelled.append((y, value))
             y += SERIES_BAR + SERIES_GAP
         canvas.line(0, top - 2, y - SERIES_GAP + 2, "axis")
         for tick in ticks[1:]:
-            canvas.line(comparison_position(tick, minimum, maximum), top - 2, y, "grid")
+            x = comparison_position(tick, minimum, maximum)
+            start = top - 2
+            for band, value in labelled:
+                if 0 < (tick - value) / (maximum - minimum) < LABEL_ROOM:
+                    canvas.line(x, start, band, "grid")
+                    start = band + SERIES_BAR
+            canvas.line(x, start, y, "grid")
         cells = tuple(None if v is None else format_mean(v) for v in row.values)
         table.append(TableRow(row.label, cells))
         y += ROW_GAP - SERIES_GAP

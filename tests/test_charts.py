@@ -154,6 +154,21 @@ def test_comparison_draws_one_bar_per_shown_value() -> None:
     assert layout.table[1].cells == (None, None, None)
 
 
+def test_a_grid_line_never_runs_through_a_value() -> None:
+    """2,9 stands just before the grid line of 3: the line leaves out that bar's band."""
+    layout = charts.comparison_layout([Compared("a", [2.9, 3.0, 4.0])], rtl=False, too_few="few")
+    at_three = charts.comparison_position(3, 1, 5)
+    segments = [(line.y1, line.y2) for line in layout.lines if line.x == at_three]
+    first, second, third = layout.rects
+    assert len(segments) == 2  # above and below the first bar's band
+    for y1, y2 in segments:
+        assert y2 <= first.y or y1 >= first.y + first.height
+    # 3,0 and 4,0 stand after their own bars, clear of a line at 3: their bands keep it
+    assert any(y1 <= second.y and y2 >= third.y + third.height for y1, y2 in segments)
+    at_four = charts.comparison_position(4, 1, 5)
+    assert len([line for line in layout.lines if line.x == at_four]) == 1  # untouched
+
+
 def layouts(rtl: bool) -> list[Layout]:
     return [
         charts.distribution_layout(
