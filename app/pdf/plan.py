@@ -182,9 +182,13 @@ def plan_document(
         top = [by_key[r.pijler.key] for r in results.pijlers if r.pijler.key in by_key][:TOP]
         sections = {s.key: s for s in plan_queries.sections(session, plan.id or 0)}
         rows = [row for p in pijlers for row in p.measures]
-        title = shown(plan.title, language).text or _("Programme plan %(buurt)s") % {
-            "buurt": buurt.name
-        }
+        # The drafted title is Dutch only; in another language its translation reads better.
+        own_title = shown(plan.title, language)
+        title = (
+            own_title.text
+            if own_title.text and own_title.lang == language
+            else _("Programme plan %(buurt)s") % {"buurt": buurt.name}
+        )
         return PlanDocument(
             plan=plan,
             scan=scan,
@@ -217,6 +221,7 @@ def context(document: PlanDocument) -> dict[str, Any]:
         "doc": document,
         "status_labels": STATUS_LABELS,
         "role_labels": ROLE_LABELS,
+        "kernelement_labels": KERNELEMENT_LABELS,
         "shown": lambda texts: shown(texts, document.language),
         "direction": direction,
     }

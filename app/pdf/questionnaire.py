@@ -65,26 +65,6 @@ def qr_svg(url: str) -> Markup:
     return Markup(segno.make(url, error="m").svg_inline(omitsize=True, border=2))  # noqa: S704  # segno's own SVG, the URL is escaped by segno
 
 
-def css_string(text: str) -> str:
-    """``text`` as a quoted CSS string: every character but letters and digits escaped."""
-    escaped = "".join(ch if ch.isalnum() else f"\\{ord(ch):x} " for ch in text)
-    return f'"{escaped}"'
-
-
-def page_number_css() -> Markup:
-    """The footer ``Page n of m`` in the current language, as a ``@page`` rule."""
-    marker_page, marker_pages = "\x00p\x00", "\x00t\x00"
-    pattern = _("Page %(page)s of %(pages)s") % {"page": marker_page, "pages": marker_pages}
-    before, _sep, rest = pattern.partition(marker_page)
-    between, _sep, after = rest.partition(marker_pages)
-    content = (
-        f"{css_string(before)} counter(page) {css_string(between)} counter(pages) "
-        f"{css_string(after)}"
-    )
-    rule = f"@bottom-center {{ content: {content}; }}"
-    return Markup(f"@page {{ {rule} }} @page :first {{ {rule} }}")  # noqa: S704  # built from escaped CSS strings only
-
-
 def _text_language(question: Question, language: str) -> str:
     return language if question.texts.get(language, {}).get("text") else "nl"
 
@@ -144,7 +124,6 @@ def questionnaire_context(
             "code_groups": range(codes.CODE_LENGTH // codes.GROUP),
             "code_group_size": range(codes.GROUP),
             "needs_code": scan.access_mode == "codes",
-            "page_number_css": page_number_css(),
         }
 
 

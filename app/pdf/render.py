@@ -9,10 +9,12 @@ files (``fetcher.StaticFilesOnly``).
 
 from typing import Any
 
+from markupsafe import Markup
 from weasyprint import HTML  # type: ignore[import-untyped]  # the package ships no type hints
 
 from app import i18n
 from app.config import get_settings
+from app.i18n import gettext as _
 from app.pdf.fetcher import BASE_URL, StaticFilesOnly
 from app.templating import environment
 
@@ -26,6 +28,7 @@ def render_html(template: str, context: dict[str, Any], *, language: str) -> str
             {
                 "language": i18n.LANGUAGES[language],
                 "gemeente": get_settings().gemeente,
+                "page_number_css": page_number_css,
                 **context,
             }
         )
@@ -40,3 +43,29 @@ def html_to_pdf(html: str, fetcher: StaticFilesOnly | None = None) -> bytes:
 def render_pdf(template: str, context: dict[str, Any], *, language: str) -> bytes:
     """Render a document template to PDF bytes. ``context`` needs a ``title``."""
     return html_to_pdf(render_html(template, context, language=language))
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: every character but letters and digits escaped."""
+    escaped = "".join(ch if ch.isalnum() else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+def page_number_css(*, first_page: bool) -> Markup:
+    """The footer ``Page n of m`` in the current language, as ``@page`` rules.
+
+    Translated rather than ``n / m`` in the stylesheet: in a right-to-left document the bare
+    numbers would read the wrong way round ("13 / 5"). ``first_page``: number the first page
+    too (a cover has none).
+    """
+    marker_page, marker_pages = "\x00p\x00", "\x00t\x00"
+    pattern = _("Page %(page)s of %(pages)s") % {"page": marker_page, "pages": marker_pages}
+    before, _sep, rest = pattern.partition(marker_page)
+    between, _sep, after = rest.partition(marker_pages)
+    content = (
+        f"{css_string(before)} counter(page) {css_string(between)} counter(pages) "
+        f"{css_string(after)}"
+    )
+    rule = f"@bottom-center {{ content: {content}; }}"
+    first = rule if first_page else "@bottom-center { content: none; }"
+    return Markup(f"@page {{ {rule} }} @page :first {{ {first} }}")  # noqa: S704  # built from escaped CSS strings only

@@ -67,6 +67,7 @@ def plan(session: Session, themes: dict[str, int]) -> Plan:
     first.lead_partner_id = trekker.id
     first.cost_estimate = 15_000
     first.starts_on, first.ends_on = date(2027, 3, 1), date(2027, 10, 31)
+    first.kernelement = "leefbaarheid"
     session.add(first)
     session.add(MeasurePartner(measure_id=first.id or 0, partner_id=other.id or 0))
     session.commit()
@@ -109,17 +110,18 @@ def test_the_plan_pdf_shows_cover_measures_quotes_and_method(session: Session, p
     for title in titles(session, plan):  # no measure, no page number on the cover
         assert plain(title) not in cover
         assert any(plain(title) in plain(page) for page in pages[1:]), title
-    assert f"/{len(pages)}" not in cover
-    assert f"2/{len(pages)}" in plain(pages[1])
+    assert f"van{len(pages)}" not in cover  # a cover has no page number
+    assert f"Pagina2van{len(pages)}" in plain(pages[1])
     text = plain("".join(pages))
     trekker = session.exec(select(Partner).order_by(Partner.id)).first()
     assert trekker is not None
     assert plain(trekker.name) in text
     assert plain(DESCRIPTION) in text
     assert plain("€ 15.000") in text  # whole euros, Dutch format
+    assert plain(f"{gettext('Kernelement')}{gettext('Liveability')}") in text
     assert plain("Verkeer 0") in text  # the quote of the Verkeer theme (add_theme's first)
     assert plain(gettext("Method and privacy")) in plain(pages[-1])
-    assert plain(gettext("Programme plan")) in cover
+    assert plain(gettext("Programme plan")).upper() in cover  # in capitals by the stylesheet
     # bookmarks: the buurt, the summary, every pijler of the plan, the method
     outline = flat(reader(pdf).outline)
     assert outline[0] == doc.buurt.name
@@ -193,7 +195,7 @@ def test_four_responses_show_no_figures(demo: None, session: Session) -> None:
     text = plain("".join(page_texts(pdf)))
     assert plain(gettext("too few responses")) in text
     participation = plain(page_texts(pdf)[2])
-    assert "4" not in participation.replace(f"/{len(page_texts(pdf))}", "")
+    assert "4" not in participation.replace(f"Pagina3van{len(page_texts(pdf))}", "")
 
 
 def test_a_plan_without_measures_renders(demo: None, session: Session) -> None:
@@ -232,7 +234,16 @@ def test_title_language_and_tags(session: Session, plan: Plan) -> None:
     assert metadata(pdf) == {"title": doc.title, "lang": "nl", "tagged": "True"}
     assert doc.title == "Programmaplan Planetenbuurt"
     arabic, doc = render(session, plan, "ar")
-    assert metadata(arabic)["lang"] == "ar"
+    assert metadata(arabic) == {
+        "title": "خطة البرنامج لحي Planetenbuurt",  # the drafted Dutch title, in Arabic
+        "lang": "ar",
+        "tagged": "True",
+    }
+    # Page numbers in words: bare "2 / 15" would read "15 / 2" from right to left.
+    footer = page_texts(arabic)[1].splitlines()[-1]
+    assert "الصفحة" in footer
+    assert "من" in footer
+    assert "/" not in footer
     html = plan_pdf.plan_html(doc, language="ar")
     assert '<html lang="ar" dir="rtl">' in html
     assert "<svg" not in html  # no SVG text in Arabic: the figures are HTML tables
