@@ -90,8 +90,18 @@
     }
   }
 
+  // Switching the language is a link (and a redirect back here): it takes the code along
+  // after "#", so a resident who opened the letter's QR code need not type it again.
+  function keepCodeOnLanguageLinks(event) {
+    var link = event.target.closest && event.target.closest(".language-switcher a[hreflang]");
+    var input = document.querySelector("[data-code-from-hash]");
+    if (!link || !input || !input.value) { return; }
+    link.hash = encodeURIComponent(input.value.replace(/[^0-9A-Za-z -]/g, "").slice(0, 30));
+  }
+
   document.addEventListener("DOMContentLoaded", fillCodeFromHash);
   document.addEventListener("htmx:afterSettle", fillCodeFromHash);
+  document.addEventListener("click", keepCodeOnLanguageLinks);
 })();
 
 // A staff session that ended while a page refreshed itself (progress, the ontwerpsessie

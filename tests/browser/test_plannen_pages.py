@@ -21,7 +21,7 @@ from app.programme.models import Partner
 from app.scan.models import Answer, Question, Response, Scan
 from tests.browser.conftest import Tab
 from tests.browser.test_accessibility import LANGUAGES, Axe, choose_language, settle
-from tests.plannen.round_factories import make_round
+from tests.plannen.round_factories import make_codes, make_round
 from tests.staff.helpers import PASSWORD, make_user
 
 SLUG = "planetenbuurt"
@@ -175,3 +175,26 @@ def test_an_ended_session_leaves_a_refreshing_page_for_the_login(
     expect(page).to_have_url(f"{tab.origin}/staff/inloggen", timeout=20_000)
     expect(page.locator("input[name=email]")).to_be_visible()
     assert page.locator(".session-nav").count() == 0  # no login form inside the old slide
+
+
+def test_the_letters_code_survives_a_language_switch(
+    open_tab: OpenTab, session: Session, demo: None
+) -> None:
+    """The QR code opens the vote with the code after "#"; choosing Arabic keeps it filled in."""
+    scan = session.exec(select(Scan).where(Scan.slug == SLUG)).one()
+    plan = plan_service.draft_plan(
+        session, actor=make_user(session, role="facilitator"), scan=scan, threshold=5
+    )
+    (code,) = make_codes(session, make_round(session, plan, eligibility="codes"), 1)
+    tab = open_tab(width=360, height=740)
+    page = tab.page
+    page.goto(f"/s/{SLUG}/stemmen#{code}")
+    field = page.locator("[data-code-from-hash]")
+    expect(field).to_have_value(code)
+    assert "#" not in page.url  # the code left the address bar at once
+    page.locator(".language-switcher a[hreflang=ar]").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(field).to_have_value(code)
+    assert "#" not in page.url
+    assert tab.page_errors == []
+    assert tab.console_errors == []
