@@ -36,6 +36,25 @@ KERNELEMENT_LABELS: dict[str, Any] = {
     "leefbaarheid": _l("Liveability"),
     "gemengde-buurt-woningvoorraad": _l("Mixed neighbourhood and housing stock"),
 }
+# What the plan's history says of each audited action (the action's code stays in the audit log).
+HISTORY_LABELS: dict[str, Any] = {
+    "plan.draft": _l("Drafted the plan from the results"),
+    "plan.section": _l("Changed a section's text"),
+    "plan.public": _l("Changed whether residents can see the plan"),
+    "plan.fix": _l("Fixed the plan"),
+    "plan.new_version": _l("Started a new version"),
+    "plan.supersede": _l("Replaced by a newer fixed version"),
+    "measure.add": _l("Added a measure"),
+    "measure.update": _l("Changed a measure"),
+    "measure.move": _l("Moved a measure"),
+    "measure.remove": _l("Removed a measure"),
+    "vote.round_create": _l("Prepared a vote round"),
+    "vote.round_open": _l("Opened the vote round"),
+    "vote.round_close": _l("Closed the vote round"),
+    "vote.codes_generate": _l("Made voting codes"),
+    "vote.codes_export": _l("Downloaded voting codes"),
+    "vote.paper_ballot": _l("Entered a paper ballot"),
+}
 ROLE_LABELS: dict[str, Any] = {
     "meedenken": _l("Residents think along"),
     "meedoen": _l("Residents take part"),

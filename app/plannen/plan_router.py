@@ -19,9 +19,15 @@ from app.db import SessionDep
 from app.errors import NotFound
 from app.formdata import FormItemsDep
 from app.i18n import LANGUAGES, localized
-from app.plannen import plan_forms, plan_queries, plan_rules, plan_service, remark_queries
+from app.plannen import plan_forms, plan_queries, plan_rules, plan_service, remark_queries, rules
 from app.plannen.models import KERNELEMENTEN, Measure, Plan, PlanSection
-from app.plannen.plan_forms import KERNELEMENT_LABELS, ROLE_LABELS, STATUS_LABELS, MeasureForm
+from app.plannen.plan_forms import (
+    HISTORY_LABELS,
+    KERNELEMENT_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    MeasureForm,
+)
 from app.plannen.plan_queries import MeasureView
 from app.plannen.remark_queries import Quote
 from app.programme.models import Buurt, Pijler
@@ -222,6 +228,16 @@ def _page(
             "status_labels": STATUS_LABELS,
             "role_labels": ROLE_LABELS,
             "kernelement_labels": KERNELEMENT_LABELS,
+            "history_labels": HISTORY_LABELS,
+            "section_labels": {
+                **KERNELEMENT_LABELS,
+                **{p.key: localized(p.name) for p in plan_queries.pijlers(session)},
+            },
+            "vote_places": {
+                row.measure_id: row.rank for row in rules.ranked_from_snapshot(vote_round.results)
+            }
+            if vote_round is not None and vote_round.status == "closed" and vote_round.results
+            else {},
             "shown": lambda texts: plan_rules.shown(texts, "nl"),
             "threshold": threshold,
             "refusal": refusal,

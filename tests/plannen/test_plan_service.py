@@ -16,6 +16,7 @@ from app.plannen.models import (
     PlanSection,
     Theme,
 )
+from app.plannen.plan_forms import HISTORY_LABELS
 from app.programme.models import Pijler
 from app.scan.models import Scan
 from app.staff.models import AuditEntry, User
@@ -348,6 +349,7 @@ def test_every_change_is_in_the_plans_history(
     assert actions[-1] == "plan.draft"
     assert actions.count("measure.update") == 3
     assert {user.id for _, user in history if user} == {facilitator.id}
+    assert set(actions) <= set(HISTORY_LABELS)  # the page says each in words
     # another plan's entries are not in it
     other = AuditEntry(action="measure.update", target_type="measure", target_id="1",
                        detail={"plan_id": (plan.id or 0) + 1})  # fmt: skip

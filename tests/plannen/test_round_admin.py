@@ -372,6 +372,14 @@ def test_open_then_close_with_confirmation_stores_the_snapshot_and_fixes_the_pla
     assert len(session.exec(select(Ballot)).all()) == 2
     assert send(client, round_url(round_id, "/sluiten"), {"confirm": "yes"}).status_code == 409
 
+    # The ranking is kept in the plan: its staff page shows each measure's place.
+    plan_page = client.get(f"/staff/plannen/{plan.id}")
+    assert context(plan_page)["vote_places"][second] == 1
+    assert context(plan_page)["vote_places"][first] == 2
+    assert "Plaats 1 in de stemming" in plan_page.text
+    assert "Stemronde gesloten" in plan_page.text  # the history in words, not action codes
+    assert ">vote.round_close<" not in plan_page.text
+
 
 def test_the_snapshot_is_shown_as_stored_not_recounted(
     client: TestClient, session: Session
