@@ -3,6 +3,7 @@
 from typing import Any
 
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
@@ -29,6 +30,7 @@ environment.globals["euros"] = i18n.euros
 environment.globals["LANGUAGES"] = i18n.LANGUAGES
 environment.globals["permitted"] = can  # a role's permission, for links on staff pages
 environment.filters["fill"] = lambda text, **values: _fill(text, values)
+environment.filters["number"] = lambda value: format_decimal(value, locale=i18n.current_locale())
 environment.filters["date"] = lambda value, format="long": format_date(
     value, format=format, locale=i18n.current_locale()
 )

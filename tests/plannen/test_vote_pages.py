@@ -59,6 +59,8 @@ def test_journey_with_a_code(
     assert ballot.template.name == "plannen/vote_ballot.html"  # type: ignore[attr-defined]
     assert html_lang(ballot) == (language, direction)
     assert [row.id for row in ballot.context["measures"]] == [m.id for m in measures]  # type: ignore[attr-defined]
+    if language == "nl":
+        assert "€\u00a02.500" in ballot.text  # a cost as money, written the Dutch way
     if language == "ar":
         assert "إجراء 1" in ballot.text
     sent = me.post(BALLOT, {f"m-{measures[0].id}": "600", f"m-{measures[2].id}": " 400 "})
