@@ -68,6 +68,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def on_validation_error(request: Request, error: RequestValidationError) -> Response:
+        # A malformed address (/staff/scans/abc, ?stap=abc) names no page: not found.
+        if request.method in ("GET", "HEAD") or all(
+            e.get("loc", ("",))[0] == "path" for e in error.errors()
+        ):
+            return _render_error(request, 404, NotFound.title, NotFound.message)
         return _render_error(
             request,
             422,

@@ -340,7 +340,7 @@ def merge_theme(
     source = _theme(session, context, theme_id)
     target_id, error = forms.parse_theme_choice(form, "doel")
     if error is None and target_id is None:
-        error = service.CHOOSE_THEME
+        error = service.CHOOSE_MERGE_TARGET
     if error is not None or target_id is None:
         return _themes_page(
             request, session, context, errors={f"merge-{theme_id}": {"target": error}},

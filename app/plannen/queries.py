@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.plannen.aggregation import AGE_KEY, RANKING_KIND, ResultsInput, is_satisfaction
+from app.plannen.models import Remark
 from app.programme.models import Buurt, Pijler
 from app.scan import queries as scan_queries
 from app.scan.models import Answer, Question, Response, Scan
@@ -101,9 +102,10 @@ def _answer_counts(
     All answers minus those of unsubmitted responses. Only the ranking question keeps its
     positions (the rank); the values of other questions are added up over their positions
     (the order of choice of a multiple choice) under position 0. A free-text answer has no
-    value: its rows are the ones grouped under a NULL value. Three queries: every answer per
+    value: its rows are the ones grouped under a NULL value. Four queries: every answer per
     question and value (from the index alone), the ranking's answers per value and position,
-    and the unsubmitted responses' answers per question, value and position.
+    the unsubmitted responses' answers per question, value and position, and the hidden
+    remarks of submitted responses.
     """
     ids = [q.id for q in questions if q.id is not None]
     if not ids:
@@ -127,9 +129,22 @@ def _answer_counts(
         .where(col(Response.scan_id) == scan_id, col(Response.submitted_at).is_(None))
         .group_by(col(Answer.question_id), col(Answer.value), col(Answer.position))
     ).all()
+    # Hidden remarks (personal data, abuse) count as unsaid everywhere, like on the themes page.
+    hidden = session.exec(
+        select(Answer.question_id, Answer.value, literal(0), func.count())
+        .select_from(Remark)
+        .join(Answer, col(Answer.id) == col(Remark.answer_id))
+        .join(Response, col(Response.id) == col(Answer.response_id))
+        .where(
+            col(Answer.question_id).in_(ids),
+            col(Remark.hidden_at).is_not(None),
+            col(Response.submitted_at).is_not(None),
+        )
+        .group_by(col(Answer.question_id), col(Answer.value))
+    ).all()
     ranking_id = ranking.id if ranking is not None else None
     counts: dict[tuple[int, str | None, int], int] = {}
-    for rows, sign in ((every, 1), (ranked, 1), (unsubmitted, -1)):
+    for rows, sign in ((every, 1), (ranked, 1), (unsubmitted, -1), (hidden, -1)):
         for question_id, value, position, n in rows:
             if question_id == ranking_id and rows is every:
                 continue  # counted per position by ``ranked``

@@ -40,6 +40,7 @@ class ThemeInUse(Conflict):
 
 
 CHOOSE_THEME = _l("Choose a theme, or type the name of a new one.")
+CHOOSE_MERGE_TARGET = _l("Choose the theme to merge this one into.")
 
 
 class QuoteRefused(Conflict):
@@ -198,6 +199,12 @@ def _repoint_measures(session: Session, source_id: int, target_id: int) -> None:
 # --- remarks ---------------------------------------------------------------------------------
 
 
+def _one_pijler(session: Session, answer_ids: Iterable[int]) -> int | None:
+    """The pijler of a new theme: the one all its first remarks are about, else none."""
+    pijlers = queries.pijler_ids_of(session, answer_ids)
+    return next(iter(pijlers)) if len(pijlers) == 1 else None
+
+
 def assign_remarks(
     session: Session,
     *,
@@ -221,7 +228,11 @@ def assign_remarks(
     if queries.remark_ids(session, scan_id, ids) != set(ids):
         raise _refuse(session, NotFound())
     if new_name is not None:
-        theme = Theme(scan_id=scan_id, name=_checked_name(session, scan_id, new_name, field="new"))
+        theme = Theme(
+            scan_id=scan_id,
+            name=_checked_name(session, scan_id, new_name, field="new"),
+            pijler_id=_one_pijler(session, ids),
+        )
         session.add(theme)
         session.flush()
         record(session, actor, "theme.create", "theme", theme.id, scan_id=scan_id, name=theme.name)
@@ -310,10 +321,7 @@ def accept_suggestion(
         raise _refuse(session, InvalidForm(errors))
     theme = queries.theme_named(session, scan_id, name)
     if theme is None:
-        pijlers = queries.pijler_ids_of(session, chosen)
-        theme = Theme(
-            scan_id=scan_id, name=name, pijler_id=next(iter(pijlers)) if len(pijlers) == 1 else None
-        )
+        theme = Theme(scan_id=scan_id, name=name, pijler_id=_one_pijler(session, chosen))
         session.add(theme)
         session.flush()
         record(session, actor, "theme.create", "theme", theme.id, scan_id=scan_id, name=name)

@@ -5,6 +5,7 @@ The data is the demo's synthetic responses for one buurt, with themes, quotes, a
 whose measures have a trekker, and an open (non-binding) approval poll.
 """
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,3 +199,36 @@ def test_the_letters_code_survives_a_language_switch(
     assert "#" not in page.url
     assert tab.page_errors == []
     assert tab.console_errors == []
+
+
+def test_filtering_the_inbox_asks_once_and_offers_to_clear(
+    open_tab: OpenTab, worked_on: None, session: Session
+) -> None:
+    tab = open_tab(width=1280, height=900)
+    page = tab.page
+    page.goto("/staff/inloggen")
+    page.fill("input[name=email]", "facilitator@zwijndrecht.example")  # from worked_on
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    settle(page)
+    scan = session.exec(select(Scan).where(Scan.slug == SLUG)).one()
+    page.goto(f"/staff/scans/{scan.id}/inbreng")
+    settle(page)
+    expect(page.locator("#clear-filters")).to_have_count(0)
+
+    def asked() -> int:
+        return len([url for url in tab.requests if "/inbreng?" in url])
+
+    page.select_option("#filter-soort", "knelpunt")
+    expect(page.locator("#clear-filters")).to_be_visible()  # in the part htmx swaps
+    assert asked() == 1
+    page.fill("#filter-q", "speeltuin")
+    page.press("#filter-q", "Enter")
+    expect(page).to_have_url(re.compile(r"q=speeltuin"))
+    settle(page)
+    assert asked() == 2  # Enter is one search, not a change and a submit
+    page.locator("#clear-filters").click()
+    settle(page)
+    expect(page.locator("#filter-q")).to_have_value("")
+    assert tab.server_errors == []
+    assert tab.page_errors == []

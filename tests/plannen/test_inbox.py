@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.plannen.models import Remark, Theme
 from app.plannen.remark_queries import PAGE_SIZE, InboxPage
+from app.programme.models import Pijler
 from app.scan.models import Answer
 from app.staff.models import AuditEntry
 from tests.plannen.remark_factories import (
@@ -247,6 +248,24 @@ def test_bulk_assign_puts_every_ticked_remark_in_the_theme(
     assert entry.detail == {"answer_ids": ids[:2], "theme_id": theme}
 
 
+def pijler_of(session: Session, key: str) -> int | None:
+    return session.exec(select(Pijler.id).where(Pijler.key == key)).one()
+
+
+def test_a_new_theme_over_remarks_of_two_pijlers_has_none(
+    client: TestClient, session: Session, demo: None
+) -> None:
+    scan = scan_id(session)
+    ids = [
+        add_remark(session, scan, "Schimmel", key="wonen.knelpunt"),
+        add_remark(session, scan, "Donker pad", key="veiligheid.knelpunt"),
+    ]
+    log_in_as(client, session, "facilitator")
+    send(client, f"{inbox_url(scan)}/indelen", {"answer": [str(i) for i in ids], "nieuw": "Mix"})
+    session.rollback()
+    assert session.exec(select(Theme.pijler_id).where(Theme.scan_id == scan)).one() is None
+
+
 def test_bulk_assign_to_a_new_theme_and_back_to_none(
     client: TestClient, session: Session, demo: None
 ) -> None:
@@ -259,6 +278,7 @@ def test_bulk_assign_to_a_new_theme_and_back_to_none(
     session.rollback()
     theme = session.exec(select(Theme).where(Theme.scan_id == scan)).one()
     assert theme.name == "Verlichting"
+    assert theme.pijler_id == pijler_of(session, "wonen")  # all its remarks are about wonen
     assert {remark(session, i).theme_id for i in ids} == {theme.id}  # type: ignore[union-attr]
     response = send(client, path, {"answer": [str(ids[0])], "thema": "none"})
     assert response.status_code == 303
@@ -390,3 +410,13 @@ def test_odd_page_and_theme_numbers_are_ignored(
     response = client.get(inbox_url(scan), params={"pagina": odd, "thema": odd})
     assert response.status_code == 200
     assert len(shown(response)) == 1
+
+
+@pytest.mark.parametrize("path", ["/staff/scans/abc/inbreng", "/staff/scans/1.5/themas"])
+def test_a_malformed_address_is_not_found(
+    client: TestClient, session: Session, demo: None, path: str
+) -> None:
+    log_in_as(client, session, "facilitator")
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.template.name == "errors/error.html"  # type: ignore[attr-defined]

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.plannen import aggregation, queries
+from app.plannen.models import Remark
 from app.scan.models import Answer, Question, Scan
 from app.scan.questionnaire import load_default
 from tests.monitoring.factories import make_responses, scan_id
@@ -195,6 +196,21 @@ def test_municipality_and_focusbuurten_across_scans(session: Session, demo: None
     )
 
 
+def test_a_hidden_remark_is_not_counted(session: Session, planetenbuurt: int) -> None:
+    scan = session.get(Scan, planetenbuurt)
+    assert scan is not None
+    knelpunt = question_ids(session, planetenbuurt)["wonen.knelpunt"]
+    first = session.exec(
+        select(Answer).where(Answer.question_id == knelpunt).order_by(col(Answer.id))
+    ).first()  # a submitted response's: those were written first
+    assert first is not None
+    session.add(
+        Remark(answer_id=first.id or 0, hidden_reason="Noemt een naam", hidden_at=SUBMITTED)
+    )
+    session.commit()
+    assert queries.results_input(session, scan).texts == {knelpunt: 4}  # 5 written, 1 hidden
+
+
 def test_a_scan_takes_a_constant_number_of_queries(session: Session, planetenbuurt: int) -> None:
     scan = session.get(Scan, planetenbuurt)
     assert scan is not None
@@ -222,7 +238,7 @@ def test_a_scan_takes_a_constant_number_of_queries(session: Session, planetenbuu
         queries.results_input(session, scan)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) == few == 10
+    assert len(statements) == few == 11
     assert all("GROUP BY" in s for s in statements if "count(" in s)
 
 
@@ -261,7 +277,7 @@ def test_without_breakdowns_two_queries_fewer(session: Session, planetenbuurt: i
         data = queries.results_input(session, scan, breakdowns=False)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len([s for s in statements if s.lstrip().startswith("SELECT")]) == 8
+    assert len([s for s in statements if s.lstrip().startswith("SELECT")]) == 9
     assert (data.by_age, data.by_channel) == ({}, {})
     results = aggregation.build_results(data, threshold=5, exact=False)
     assert results.pijlers[0].pijler.key == "wonen"  # everything else is still there

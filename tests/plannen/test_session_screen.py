@@ -21,7 +21,7 @@ ROLES = ["anonymous", "partner", "facilitator", "beheerder"]
 PRIORITIES = ["veiligheid", "wonen", "kunst-cultuur"]
 
 
-def url(scan: int | str, stap: int | None = None) -> str:
+def url(scan: int | str, stap: int | str | None = None) -> str:
     return f"/staff/scans/{scan}/ontwerpsessie" + (f"?stap={stap}" if stap is not None else "")
 
 
@@ -134,15 +134,18 @@ def test_pijlers_follow_the_residents_priority_order(
         assert page.context["slide"].result.pijler.key == key  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("stap", "status"), [(0, 404), (1, 200), (7, 200), (8, 404), (-1, 404)])
+@pytest.mark.parametrize(
+    ("stap", "status"),
+    [(0, 404), (1, 200), (7, 200), (8, 404), (-1, 404), ("abc", 404), ("1.5", 404)],
+)
 def test_stap_outside_the_pijlers_is_404(
-    client: TestClient, session: Session, demo: None, stap: int, status: int
+    client: TestClient, session: Session, demo: None, stap: int | str, status: int
 ) -> None:
     log_in(client, make_user(session, role="facilitator"))
     response = client.get(url(scan_id(session), stap))
     assert response.status_code == status
     if status == 200:
-        assert response.context["slide"] is response.context["slides"][stap - 1]  # type: ignore[attr-defined]
+        assert response.context["slide"] is response.context["slides"][int(stap) - 1]  # type: ignore[attr-defined]
 
 
 def test_the_overview_has_no_slide_and_links_every_pijler(
