@@ -19,6 +19,7 @@ from app.db import SessionDep
 from app.errors import NotFound
 from app.formdata import FormItemsDep
 from app.i18n import current_locale
+from app.i18n import gettext_lazy as _l
 from app.pdf import letters
 from app.programme.models import Buurt
 from app.scan import codes, queries, rules, service
@@ -87,6 +88,11 @@ def _render_codes(
     )
 
 
+CODES_NOT_ASKED = _l(
+    "This scan is open to everyone and asks for no code. Set its access to 'with codes' first."
+)
+
+
 @router.get("/staff/scans/{scan_id}/codes", name="staff:codes")
 def codes_page(
     request: Request, scan_id: int, staff: CodesManagerDep, session: SessionDep
@@ -109,6 +115,11 @@ def make_codes(
     output = "pdf" if _field(form, "format", 10) == "pdf" else "csv"
     count = codes.parse_count(typed)
     error = codes.batch_error(count, output, max_letters=letters.MAX_LETTERS)
+    if scan.access_mode != "codes":
+        # A code on a letter promises a door that this scan does not have: it is open to all.
+        error, status_code = str(CODES_NOT_ASKED), 409
+    else:
+        status_code = 422
     if count is None or error is not None:
         return _render_codes(
             request,
@@ -119,7 +130,7 @@ def make_codes(
             typed=typed,
             output=output,
             error=error,
-            status_code=422,
+            status_code=status_code,
         )
     batch, plain = service.issue_codes(
         session, scan, count=count, secret_key=settings.secret_key, actor=staff.user

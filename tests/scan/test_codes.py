@@ -125,10 +125,30 @@ def test_the_stored_hash_is_keyed_and_reveals_nothing() -> None:
 # --- staff: batches and the CSV -------------------------------------------------------------
 
 
+def ask_codes(session: Session, slug: str = SLUG) -> None:
+    """Set the scan's access to 'with codes': only then are codes made."""
+    scan = the_scan(session, slug)
+    scan.access_mode = "codes"
+    session.add(scan)
+    session.commit()
+
+
 @pytest.fixture
 def facilitator(client: TestClient, session: Session) -> TestClient:
+    ask_codes(session)
     log_in(client, make_user(session, role="facilitator"))
     return client
+
+
+def test_a_scan_open_to_everyone_gets_no_codes(client: TestClient, session: Session) -> None:
+    log_in(client, make_user(session, role="facilitator"))
+    for output in ("csv", "pdf"):
+        refused = post(client, codes_path(session), {"count": "5", "format": output})
+        assert refused.status_code == 409
+        assert refused.template.name == "staff/codes.html"  # type: ignore[attr-defined]
+        assert "Stel de toegang eerst in op" in refused.text
+    session.rollback()
+    assert session.exec(select(AccessCode)).all() == []
 
 
 def codes_path(session: Session, slug: str = SLUG) -> str:
@@ -232,7 +252,7 @@ def test_the_codes_page_counts_issued_used_by_channel_and_unused(
     assert 'id="batch-1"' in page.text
     assert 'id="batch-total"' in page.text
     assert 'name="count"' in page.text
-    assert 'id="codes-not-asked"' in page.text  # the scan is still open to everyone
+    assert 'id="codes-not-asked"' not in page.text  # the scan asks for codes now
 
 
 @pytest.mark.parametrize("typed", ["", "0", "-1", "20001", "20.001", "abc", "1.5", "1e3", "٣", " "])
@@ -283,6 +303,7 @@ ROUTES = [
 def test_roles_by_code_routes(
     client: TestClient, session: Session, role: str, method: str, path: str, expected: list[int]
 ) -> None:
+    ask_codes(session)
     if role != "anonymous":
         log_in(client, make_user(session, role=role))
     url = path.format(scan=the_scan(session).id)
