@@ -37,7 +37,9 @@ from app.programme.models import Buurt, Partner
 from app.scan.models import Scan
 from app.staff import queries as staff_queries
 
-MAX_LETTERS = 1_000  # about a minute of rendering in one request on a small server
+# Letters in one PDF, so one request: 500 take about half a minute on a 2-core server (57 ms a
+# letter, bench/documents.py), well within a proxy's usual 60 s. More letters: more batches.
+MAX_LETTERS = 500
 Kind = Literal["scan", "vote", "poster"]
 
 # One line per language, each in its own language: what to do, and that it is in that language.
