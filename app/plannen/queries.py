@@ -102,10 +102,10 @@ def _answer_counts(
     All answers minus those of unsubmitted responses. Only the ranking question keeps its
     positions (the rank); the values of other questions are added up over their positions
     (the order of choice of a multiple choice) under position 0. A free-text answer has no
-    value: its rows are the ones grouped under a NULL value. Four queries: every answer per
-    question and value (from the index alone), the ranking's answers per value and position,
-    the unsubmitted responses' answers per question, value and position, and the hidden
-    remarks of submitted responses.
+    value: its rows are the ones grouped under a NULL value. Four queries (five with hidden
+    remarks): every answer per question and value (from the index alone), the ranking's
+    answers per value and position, the unsubmitted responses' answers per question, value
+    and position, and the hidden remarks of submitted responses.
     """
     ids = [q.id for q in questions if q.id is not None]
     if not ids:
@@ -130,18 +130,22 @@ def _answer_counts(
         .group_by(col(Answer.question_id), col(Answer.value), col(Answer.position))
     ).all()
     # Hidden remarks (personal data, abuse) count as unsaid everywhere, like on the themes page.
-    hidden = session.exec(
-        select(Answer.question_id, Answer.value, literal(0), func.count())
-        .select_from(Remark)
-        .join(Answer, col(Answer.id) == col(Remark.answer_id))
-        .join(Response, col(Response.id) == col(Answer.response_id))
-        .where(
-            col(Answer.question_id).in_(ids),
-            col(Remark.hidden_at).is_not(None),
-            col(Response.submitted_at).is_not(None),
-        )
-        .group_by(col(Answer.question_id), col(Answer.value))
+    # They are few in the whole gemeente: their ids first, so no scan's answers are scanned.
+    hidden_ids = session.exec(
+        select(Remark.answer_id).where(col(Remark.hidden_at).is_not(None))
     ).all()
+    hidden: Sequence[tuple[int, str | None, int, int]] = []
+    if hidden_ids:
+        hidden = session.exec(
+            select(Answer.question_id, Answer.value, literal(0), func.count())
+            .join(Response, col(Response.id) == col(Answer.response_id))
+            .where(
+                col(Answer.id).in_(hidden_ids),
+                col(Answer.question_id).in_(ids),
+                col(Response.submitted_at).is_not(None),
+            )
+            .group_by(col(Answer.question_id), col(Answer.value))
+        ).all()
     ranking_id = ranking.id if ranking is not None else None
     counts: dict[tuple[int, str | None, int], int] = {}
     for rows, sign in ((every, 1), (ranked, 1), (unsubmitted, -1), (hidden, -1)):
