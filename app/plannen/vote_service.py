@@ -156,7 +156,9 @@ def open_round(session: Session, *, actor: User, vote_round: VoteRound) -> None:
     """Draft → open: residents can vote (within ``opens_on``/``closes_on``)."""
     begin_write(session)
     _move(session, vote_round, "draft", "open")
-    record(session, actor, "vote.round_open", "vote_round", vote_round.id)
+    record(
+        session, actor, "vote.round_open", "vote_round", vote_round.id, plan_id=vote_round.plan_id
+    )
     session.commit()
     session.refresh(vote_round)
 
@@ -236,8 +238,9 @@ def issue_codes(
         ],
     )
     record(
-        session, actor, "vote.codes_generate", "vote_round", vote_round.id, count=count, batch=batch
-    )
+        session, actor, "vote.codes_generate", "vote_round", vote_round.id,
+        count=count, batch=batch, plan_id=vote_round.plan_id,
+    )  # fmt: skip
     session.commit()
     return [codes.format_code(code) for code in hashes.values()]
 
@@ -250,7 +253,10 @@ def mark_exported(session: Session, *, actor: User, vote_round: VoteRound, batch
         .where(col(VoteCode.vote_round_id) == vote_round.id, col(VoteCode.batch) == batch)
         .values(exported=True)
     )
-    record(session, actor, "vote.codes_export", "vote_round", vote_round.id, batch=batch)
+    record(
+        session, actor, "vote.codes_export", "vote_round", vote_round.id,
+        batch=batch, plan_id=vote_round.plan_id,
+    )  # fmt: skip
     session.commit()
 
 
@@ -434,5 +440,8 @@ def enter_paper_ballot(
         language=language,
         today=today,
     )
-    record(session, actor, "vote.paper_ballot", "vote_round", vote_round.id, channel=channel)
+    record(
+        session, actor, "vote.paper_ballot", "vote_round", vote_round.id,
+        channel=channel, plan_id=vote_round.plan_id,
+    )  # fmt: skip
     session.commit()

@@ -377,6 +377,8 @@ def test_open_then_close_with_confirmation_stores_the_snapshot_and_fixes_the_pla
     assert context(plan_page)["vote_places"][second] == 1
     assert context(plan_page)["vote_places"][first] == 2
     assert "Plaats 1 in de stemming" in plan_page.text
+    history = [entry.action for entry, _ in context(plan_page)["history"]]
+    assert {"vote.round_open", "vote.round_close"} <= set(history)  # the round's steps too
     assert "Stemronde gesloten" in plan_page.text  # the history in words, not action codes
     assert ">vote.round_close<" not in plan_page.text
 
