@@ -394,7 +394,8 @@ def _section_page(
             "label": _section_label(session, section.key),
             "form": form,
             "limit": plan_forms.SECTION_LIMIT,
-            "refusal": refusal,
+            "refusal": refusal or _locked(context.plan, "sections"),
+            "locked": _locked(context.plan, "sections") is not None,
         },
         status_code=status_code,
     )
@@ -465,6 +466,13 @@ def _measure_values(
     }
 
 
+def _locked(plan: Plan, what: str) -> Any:
+    """Why this plan's ``what`` cannot be edited now (shown before anyone types), or None."""
+    if plan_rules.can_edit(plan.status, what):
+        return None
+    return plan_service.VOTING if plan.status == "ter_stemming" else plan_service.FIXED
+
+
 def _measure_page(
     request: Request,
     staff: Staff,
@@ -502,7 +510,8 @@ def _measure_page(
                 "title": plan_forms.TITLE_LIMIT,
                 "description": plan_forms.DESCRIPTION_LIMIT,
             },
-            "refusal": refusal,
+            "refusal": refusal or _locked(context.plan, "measures"),
+            "locked": _locked(context.plan, "measures") is not None,
             "languages": LANGUAGES,
         },
         status_code=status_code,

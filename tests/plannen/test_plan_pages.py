@@ -251,6 +251,12 @@ def test_sections_and_status_actions(
     )
     assert edit.status_code == 409
     assert str(context(edit)["refusal"]) == str(plan_service.FIXED)
+    # The forms of a fixed plan say so before anyone types, and offer no save button.
+    for page in (client.get(section), client.get(f"/staff/maatregelen/{measure.id}")):
+        assert page.status_code == 200
+        assert str(context(page)["refusal"]) == str(plan_service.FIXED)
+        assert 'id="refusal"' in page.text
+        assert 'type="submit" class="button button-primary"' not in page.text
     copy = send(client, f"/staff/plannen/{plan.id}/nieuwe-versie")
     assert copy.status_code == 303
     session.rollback()
