@@ -136,6 +136,48 @@ def users_create(
 
 
 @app.command()
+def purge(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count what would go; change nothing."),
+    today: str | None = typer.Option(
+        None, help="Take this day (YYYY-MM-DD) as today, e.g. to see what goes when."
+    ),
+) -> None:
+    """Retention: remove contact details and free text of closed scans past their days.
+
+    Contact details go BUURTSCAN_CONTACT_RETENTION_DAYS after a closed scan's end date (90),
+    the free text BUURTSCAN_TEXT_RETENTION_DAYS after it (365); quotes shown in the plan stay.
+    Every count stays as it was.
+    """
+    from datetime import date
+
+    from app.plannen import retention
+
+    try:
+        day = date.fromisoformat(today) if today else utcnow().date()
+    except ValueError as error:
+        raise typer.BadParameter("a date as YYYY-MM-DD", param_hint="--today") from error
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with open_session(engine, write=True) as session:
+            purged = retention.purge(
+                session,
+                today=day,
+                contact_days=settings.contact_retention_days,
+                text_days=settings.text_retention_days,
+                dry_run=dry_run,
+            )
+    finally:
+        engine.dispose()
+    verb = "would remove" if dry_run else "removed"
+    typer.echo(
+        f"{verb}: {purged.contacts} contact details, {purged.texts} free-text answers "
+        f"({purged.quotes_kept} quotes kept) of {len(purged.scans)} closed scans"
+        + (f": {', '.join(purged.scans)}" if purged.scans else "")
+    )
+
+
+@app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     resident_session_days: int = Field(default=30, ge=1)
     small_number_threshold: int = Field(default=5, ge=1)
+    # Retention (``buurtscan purge``): days after a closed scan's end date.
+    contact_retention_days: int = Field(default=90, ge=0)
+    text_retention_days: int = Field(default=365, ge=0)
 
     @property
     def is_sqlite(self) -> bool:

@@ -352,7 +352,11 @@ def quotes(session: Session, scan_id: int) -> list[Quote]:
             ),
             scan_id,
         )
-        .where(col(Remark.is_quote).is_(True), col(Remark.hidden_at).is_(None))
+        .where(
+            col(Remark.is_quote).is_(True),
+            col(Remark.hidden_at).is_(None),
+            col(Answer.text) != "",  # removed after the retention period
+        )
         .order_by(col(Answer.id))
     )
     return [
@@ -388,3 +392,19 @@ def plan_statuses_using(session: Session, theme_id: int) -> list[str]:
         .where(col(MeasureTheme.theme_id) == theme_id)
     )
     return list(session.execute(statement).scalars().all())
+
+
+def shown_quote_ids() -> Select[Any]:
+    """The answers that are quotes and shown (not hidden), in any scan: a subquery."""
+    return select(col(Remark.answer_id)).where(
+        col(Remark.is_quote).is_(True), col(Remark.hidden_at).is_(None)
+    )
+
+
+def count_texts(session: Session, *where: ColumnElement[bool]) -> int:
+    """How many answers with a text match ``where``."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(Answer).where(col(Answer.text).is_not(None), *where)
+        ).scalar_one()
+    )

@@ -2,10 +2,12 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Result, String, cast, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.programme.models import Buurt, Pijler
 from app.scan.models import AccessCode, Answer, Contact, Question, Response, Scan
@@ -236,3 +238,20 @@ def answered_question_ids_of_scan(session: Session, scan_id: int) -> set[int]:
         .distinct()
     ).all()
     return set(rows)
+
+
+def closed_scans_ended_by(session: Session, cutoff: date) -> list[tuple[int, str]]:
+    """Closed scans whose end date is ``cutoff`` or earlier: (id, slug)."""
+    rows = session.exec(
+        select(Scan.id, Scan.slug).where(
+            col(Scan.status) == "closed",
+            col(Scan.ends_on).is_not(None),
+            col(Scan.ends_on) <= cutoff,
+        )
+    ).all()
+    return [(scan_id, slug) for scan_id, slug in rows if scan_id is not None]
+
+
+def question_ids_of_scans(scan_ids: list[int]) -> SelectOfScalar[Any]:
+    """The questions of these scans: a subquery."""
+    return select(Question.id).where(col(Question.scan_id).in_(scan_ids))
