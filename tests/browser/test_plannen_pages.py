@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
@@ -124,14 +124,19 @@ def test_public_pages_in_every_language(
     assert all(url.startswith(tab.origin) for url in tab.requests), "a third-party request"
 
 
-def test_staff_pages(open_tab: OpenTab, axe_source: str, worked_on: None, session: Session) -> None:
-    tab = open_tab(width=1280, height=900, javascript=True, bypass_csp=True)
-    page = tab.page
+def log_in(page: Page) -> None:
+    """Log in as the facilitator that ``worked_on`` made."""
     page.goto("/staff/inloggen")
-    page.fill("input[name=email]", "facilitator@zwijndrecht.example")  # from worked_on
+    page.fill("input[name=email]", "facilitator@zwijndrecht.example")
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
     settle(page)
+
+
+def test_staff_pages(open_tab: OpenTab, axe_source: str, worked_on: None, session: Session) -> None:
+    tab = open_tab(width=1280, height=900, javascript=True, bypass_csp=True)
+    page = tab.page
+    log_in(page)
     scan = session.exec(select(Scan).where(Scan.slug == SLUG)).one()
     axe = Axe(page, axe_source)
     for path in [
@@ -161,11 +166,7 @@ def test_an_ended_session_leaves_a_refreshing_page_for_the_login(
 ) -> None:
     tab = open_tab(width=1280, height=900, javascript=True)
     page = tab.page
-    page.goto("/staff/inloggen")
-    page.fill("input[name=email]", "facilitator@zwijndrecht.example")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    settle(page)
+    log_in(page)
     scan = session.exec(select(Scan).where(Scan.slug == SLUG)).one()
     page.goto(f"/staff/scans/{scan.id}/ontwerpsessie?stap=1")
     settle(page)
@@ -206,11 +207,7 @@ def test_filtering_the_inbox_asks_once_and_offers_to_clear(
 ) -> None:
     tab = open_tab(width=1280, height=900)
     page = tab.page
-    page.goto("/staff/inloggen")
-    page.fill("input[name=email]", "facilitator@zwijndrecht.example")  # from worked_on
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    settle(page)
+    log_in(page)
     scan = session.exec(select(Scan).where(Scan.slug == SLUG)).one()
     page.goto(f"/staff/scans/{scan.id}/inbreng")
     settle(page)
