@@ -172,7 +172,7 @@ def purge(
     verb = "would remove" if dry_run else "removed"
     typer.echo(
         f"{verb}: {purged.contacts} contact details, {purged.texts} free-text answers "
-        f"({purged.quotes_kept} quotes kept) of {len(purged.scans)} closed scans"
+        f"({purged.quotes_kept} quotes kept); {len(purged.scans)} closed scans past retention"
         + (f": {', '.join(purged.scans)}" if purged.scans else "")
     )
 

@@ -383,6 +383,7 @@ def _section_page(
     refusal: Any = None,
     status_code: int = 200,
 ) -> HttpResponse:
+    locked = _locked(context.plan, "sections")
     return render(
         request,
         "plannen/plan_section.html",
@@ -394,8 +395,8 @@ def _section_page(
             "label": _section_label(session, section.key),
             "form": form,
             "limit": plan_forms.SECTION_LIMIT,
-            "refusal": refusal or _locked(context.plan, "sections"),
-            "locked": _locked(context.plan, "sections") is not None,
+            "refusal": refusal or locked,
+            "locked": locked is not None,
         },
         status_code=status_code,
     )
@@ -490,6 +491,7 @@ def _measure_page(
         if measure is not None
         else {}
     )
+    locked = _locked(context.plan, "measures")
     return render(
         request,
         "plannen/plan_measure.html",
@@ -510,8 +512,8 @@ def _measure_page(
                 "title": plan_forms.TITLE_LIMIT,
                 "description": plan_forms.DESCRIPTION_LIMIT,
             },
-            "refusal": refusal or _locked(context.plan, "measures"),
-            "locked": _locked(context.plan, "measures") is not None,
+            "refusal": refusal or locked,
+            "locked": locked is not None,
             "languages": LANGUAGES,
         },
         status_code=status_code,

@@ -34,7 +34,7 @@ class Purged:
     contacts: int
     texts: int
     quotes_kept: int
-    scans: list[str]  # slugs of the scans something was removed from
+    scans: list[str]  # slugs of the closed scans past a retention period (removed or not)
 
 
 def _changed(session: Session, statement: Delete | Update) -> int:
